@@ -1,0 +1,90 @@
+"""b-bit fixed-point words shared by every aggregation scheme (SPEC §1, C6).
+
+A coordinate is clipped to [-clip, clip], scaled by ``delta = clip / q_max`` and rounded half
+to even; the wire word is ``q mod 2**bits``. The headroom ``q_max = (2**(bits-1) - 1) // N``
+guarantees that the N-node integer sum never wraps, so ``decode_sum`` recovers it exactly.
+Word arithmetic is done in uint32 (wrapping mod 2**32, then masked), so widths up to 30 bits
+are exact for any number of nodes.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax.numpy as jnp
+from jax import Array
+
+from ._checks import check_int, check_real
+
+MAX_BITS = 30
+
+
+class FixedPoint(NamedTuple):
+    """Static fixed-point format. All fields are Python scalars (hashable, jit-static).
+
+    Attributes:
+        bits: wire width b (bits per transmitted word), 1 <= b <= 30.
+        clip: clip radius R > 0, in gradient units.
+        num_nodes: number of nodes N whose words are summed.
+        q_max: per-node integer headroom floor((2**(b-1) - 1) / N) >= 1.
+        delta: value of one integer unit (LSB) in gradient units, R / q_max.
+    """
+
+    bits: int
+    clip: float
+    num_nodes: int
+    q_max: int
+    delta: float
+
+    @property
+    def modulus(self) -> int:
+        return 1 << self.bits
+
+
+def fixed_point(bits: int, clip: float, num_nodes: int) -> FixedPoint:
+    """Validate and build the fixed-point format for ``num_nodes`` nodes (SPEC C6)."""
+    bits = check_int("bits", bits, minimum=1, maximum=MAX_BITS)
+    clip = check_real("clip", clip, minimum=0.0, exclusive_minimum=True)
+    num_nodes = check_int("num_nodes", num_nodes, minimum=2)
+    q_max = ((1 << (bits - 1)) - 1) // num_nodes
+    if q_max < 1:
+        raise ValueError(
+            f"Argument `bits` must satisfy 2**(bits-1) - 1 >= N = {num_nodes} (SPEC C6 headroom), "
+            f"got bits={bits}; use bits >= {int(num_nodes + 1).bit_length() + 1}."
+        )
+    return FixedPoint(bits, clip, num_nodes, q_max, clip / q_max)
+
+
+def quantise(values: Array, fmt: FixedPoint) -> Array:
+    """Signed integers q = clamp(rint(clip(g, -R, R) / delta), -q_max, q_max).
+
+    Args:
+        values: float array of any shape, gradient units.
+        fmt: the fixed-point format.
+    Returns:
+        int32 array of the same shape, entries in [-q_max, q_max].
+    """
+    g = jnp.clip(values, -fmt.clip, fmt.clip)
+    q = jnp.rint(g / jnp.asarray(fmt.delta, g.dtype))
+    return jnp.clip(q, -fmt.q_max, fmt.q_max).astype(jnp.int32)
+
+
+def to_words(q: Array, fmt: FixedPoint) -> Array:
+    """Two's-complement wire words q mod 2**b as uint32 (same shape as ``q``)."""
+    return q.astype(jnp.uint32) & jnp.uint32(fmt.modulus - 1)
+
+
+def add_words(a: Array, b: Array, fmt: FixedPoint) -> Array:
+    """(a + b) mod 2**bits for uint32 words."""
+    return (a + b) & jnp.uint32(fmt.modulus - 1)
+
+
+def decode_sum(s: Array, fmt: FixedPoint) -> Array:
+    """Signed integer sum S from its residue s = S mod 2**b (uint32) -> int32 (SPEC §1 Decode)."""
+    s = s.astype(jnp.int32)  # exact: s < 2**30
+    return jnp.where(s >= (1 << (fmt.bits - 1)), s - fmt.modulus, s)
+
+
+def dequantise_mean(total: Array, fmt: FixedPoint, dtype=jnp.float32) -> Array:
+    """Mean estimate delta * S / N as ``dtype``."""
+    return total.astype(dtype) * jnp.asarray(fmt.delta / fmt.num_nodes, dtype)

@@ -1,0 +1,178 @@
+"""Sampler and readout benchmarks for the MPS kernel core (issue: foundation).
+
+Workloads (names follow bench_<kernel>_<N>sites_chi<D>_CS<coordinates x shots>):
+  * generic MPS sampler (``method="mps"``) vs the closed-form GHZ sampler, parity output, for
+    N in {64, 1024, 16384} and coordinates x shots in {1e3, 1e5, 1e6};
+  * the same with full outcome strings where they fit in memory (N * CS <= 2e8 bytes);
+  * quimb's own ``MatrixProductState.sample`` on the same encoded GHZ states (rate measured on a
+    subset of shots, since it takes ~tens of ms per sample) vs the generic sampler at N = 64,
+    10^4 coordinate-shots;
+  * the exact parity expectation of a 10^5-node GHZ with random phases (warm time);
+  * compile time of the readout and sampler for N = 10 vs N = 10^5 (ratio).
+
+Every ratio is between two timings taken in this same run. Results go to
+benchmarks/results/sampling.json. Run: ``python benchmarks/bench_sampling.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+
+import jax
+import numpy as np
+
+import jaxqring as jq
+from jaxqring import _readout
+
+
+def timed(fn, reps):
+    """(cold seconds incl. compile, median warm seconds)."""
+    t0 = time.perf_counter()
+    jax.block_until_ready(fn())
+    cold = time.perf_counter() - t0
+    warm = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        jax.block_until_ready(fn())
+        warm.append(time.perf_counter() - t0)
+    return cold, statistics.median(warm)
+
+
+def split_cs(cs):
+    shots = int(min(cs, 1000))
+    return int(cs // shots), shots
+
+
+def bench_samplers(sizes, cs_list, key, reps, work_cap):
+    rows = []
+    for n in sizes:
+        probe = jq.ghz(n, dtype=np.complex64)
+        for cs in cs_list:
+            coords, shots = split_cs(cs)
+            phases = np.random.default_rng(n).uniform(0, 2 * np.pi, (coords, n)).astype(np.float32)
+            row = dict(name=f"bench_sample_parity_{n}sites_chi2_CS{cs:.0e}", n=n, coords=coords, shots=shots)
+            if n * cs > work_cap:
+                row["skipped"] = f"N * CS = {n * cs:.1e} site-samples above the cap {work_cap:.0e}"
+                rows.append(row)
+                print(row["name"], row["skipped"], flush=True)
+                continue
+            r = 1 if n * cs > 1e9 else reps
+            cold_g, warm_g = timed(lambda: jq.sample_parity(key, probe, phases, shots, method="mps"), r)
+            cold_c, warm_c = timed(lambda: jq.sample_parity(key, probe, phases, shots, method="closed_form"), r)
+            row.update(
+                generic_cold_s=cold_g, generic_warm_s=warm_g, closed_cold_s=cold_c, closed_warm_s=warm_c,
+                generic_site_samples_per_s=n * cs / warm_g, ratio_generic_over_closed=warm_g / warm_c,
+            )
+            if n * cs <= 2e8:
+                _, wb_g = timed(lambda: jq.sample(key, probe, phases, shots, method="mps"), r)
+                _, wb_c = timed(lambda: jq.sample(key, probe, phases, shots, method="closed_form"), r)
+                row.update(bits_generic_warm_s=wb_g, bits_closed_warm_s=wb_c, bits_ratio_generic_over_closed=wb_g / wb_c)
+            rows.append(row)
+            print(
+                f"{row['name']}: generic {warm_g:.4f}s closed {warm_c:.5f}s "
+                f"ratio {row['ratio_generic_over_closed']:.1f}"
+                + (f" | bits ratio {row['bits_ratio_generic_over_closed']:.1f}" if "bits_ratio_generic_over_closed" in row else ""),
+                flush=True,
+            )
+    return rows
+
+
+def bench_quimb(key, quimb_shots):
+    """Generic sampler vs quimb at N = 64 for 10^4 coordinate-shots (10 coords x 1000 shots)."""
+    import quimb as qu
+
+    n, coords, shots = 64, 10, 1000
+    phases = np.random.default_rng(0).uniform(0, 2 * np.pi, (coords, n))
+    probe = jq.ghz(n)  # complex128, as quimb uses
+    cold, warm = timed(lambda: jq.sample(key, probe, phases, shots, method="mps"), 3)
+    had = qu.hadamard()
+    t0 = time.perf_counter()
+    for c in range(coords):
+        q = jq.to_quimb(probe, phases[c])
+        for j in range(n):
+            q.gate_(had, j, contract=True)  # X-basis readout = H then Z
+        for _ in q.sample(quimb_shots, seed=c):
+            pass
+    quimb_s = time.perf_counter() - t0
+    quimb_per_sample = quimb_s / (coords * quimb_shots)
+    quimb_est = quimb_per_sample * coords * shots
+    return dict(
+        name="bench_sample_vs_quimb_64sites_chi2_CS1e4", jaxqring_warm_s=warm, jaxqring_cold_s=cold,
+        quimb_samples_measured=coords * quimb_shots, quimb_s_per_sample=quimb_per_sample,
+        quimb_estimated_s_for_1e4=quimb_est, speedup_vs_quimb=quimb_est / warm,
+    )
+
+
+def bench_large_parity(key):
+    n = 100_000
+    phases = np.asarray(jax.random.uniform(key, (n,), minval=0, maxval=2 * np.pi))
+    probe = jq.ghz(n, dtype=np.complex64)
+    cold, warm = timed(lambda: jq.parity_expectation(probe, phases), 5)
+    err = abs(float(jq.parity_expectation(probe, phases)) - np.cos(np.sum(phases.astype(np.float64))))
+    return dict(name="bench_parity_expectation_100000sites_chi2_P1", cold_s=cold, warm_s=warm, abs_error_vs_numpy_f64=err)
+
+
+def compile_seconds(n):
+    probe = jq.ghz(n)
+    ph = np.zeros((4, n))
+    codes = np.zeros((n,), np.int32)
+    t0 = time.perf_counter()
+    _readout._parity_expectation.lower(probe, ph, codes).compile()
+    t_parity = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    _readout._sample.lower(
+        jax.random.key(0), probe, ph, codes, num_shots=8, parity_only=True, closed_form=False
+    ).compile()
+    return t_parity, time.perf_counter() - t0
+
+
+def bench_compile():
+    samples = {10: [], 100_000: []}
+    for _ in range(3):  # alternate sizes, take medians: single compile timings are noisy
+        for n in samples:
+            jax.clear_caches()
+            samples[n].append(compile_seconds(n))
+    out = {n: tuple(statistics.median(x[i] for x in v) for i in range(2)) for n, v in samples.items()}
+    return dict(
+        name="bench_compile_N10_vs_N100000",
+        parity_compile_s={str(k): v[0] for k, v in out.items()},
+        sample_compile_s={str(k): v[1] for k, v in out.items()},
+        parity_ratio=out[100_000][0] / out[10][0],
+        sample_ratio=out[100_000][1] / out[10][1],
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small grid (N <= 1024, CS <= 1e5)")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "sampling.json"))
+    args = ap.parse_args()
+    key = jax.random.key(0)
+    if args.quick:
+        sizes, cs_list, work_cap, quimb_shots = (64, 1024), (1_000, 100_000), 2e9, 20
+    else:
+        sizes, cs_list, work_cap, quimb_shots = (64, 1024, 16384), (1_000, 100_000, 1_000_000), 2e10, 100
+    result = dict(
+        machine=dict(platform=platform.platform(), cpus=os.cpu_count(), jax=jax.__version__, backend=jax.default_backend()),
+        quick=args.quick,
+        compile=bench_compile(),
+        large_parity=bench_large_parity(key),
+        quimb=bench_quimb(key, quimb_shots),
+        samplers=bench_samplers(sizes, cs_list, key, 3, work_cap),
+    )
+    print(json.dumps({k: result[k] for k in ("compile", "large_parity", "quimb")}, indent=1))
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(result, f, indent=1)
+    os.replace(tmp, args.out)
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,10 @@ leading axes are coordinates (and any further batch axes) and share the one prob
 ``basis`` is ``"x"``, ``"y"`` or ``"z"`` (every node), ``"sine"`` (node 0 in Y, the rest in X:
 SPEC §3 sine variant), or a string of N letters from ``"xyz"`` (one per node).
 Outcome bits follow SPEC C4: bit m means eigenvalue (-1)^m; the parity bit is the XOR of all.
+
+Every function takes ``noise=`` (a :class:`jaxqring.NoiseModel`, default None = noiseless). With
+noise, expectations are exact transfer sweeps over the probe's density MPO (bond chi**2,
+:mod:`jaxqring.kernels._mpo`), and reported bits include readout errors.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ import numpy as np
 
 from . import kernels as K
 from ._checks import check_choice, check_finite, check_int, is_traced
+from ._noise import NoiseModel, check_noise, prepare_noise
 from ._probes import MPS, check_mps
 
-METHODS = ("auto", "mps", "closed_form")
+METHODS = ("auto", "mps", "mpo", "trajectory", "closed_form")
 
 
 def basis_codes(basis, n: int) -> np.ndarray:
@@ -87,16 +92,26 @@ def _log_abs_parity(mps: MPS, phases: jax.Array, codes: jax.Array):
     return jnp.sign(mant), jnp.log(jnp.abs(mant)) + logs
 
 
-def parity_expectation(mps: MPS, phases, basis="x") -> jax.Array:
+@jax.jit
+def _noisy_log_parity(mps: MPS, noise: K.LocalNoise, phases: jax.Array, codes: jax.Array):
+    return jax.vmap(K.noisy_pauli_log_expectation, in_axes=(None, None, 0, None))(
+        mps, noise, phases, codes
+    )
+
+
+def parity_expectation(mps: MPS, phases, basis="x", *, noise: NoiseModel | None = None) -> jax.Array:
     """Exact expectation of the product of all N single-qubit readouts, <sigma_0 ... sigma_{N-1}>.
 
     For GHZ this is cos(Phi) (X basis, SPEC [3.2]) or sin(Phi) (``basis="sine"``, [3.4]) with
-    Phi = sum_j phases[j]. Computed by a renormalised transfer-matrix sweep, exact at N = 10^5.
+    Phi = sum_j phases[j]; with phase-covariant noise it is V cos(Phi) ([3.8]). Computed by a
+    renormalised transfer-matrix sweep (over the density MPO when ``noise`` is given), exact at
+    N = 10^5.
 
     Args:
         mps: probe, tensors (N, chi, 2, chi).
         phases: (..., N) real, radians.
         basis: see module docstring.
+        noise: optional ``NoiseModel`` (channels and readout errors), scalar or (N,) parameters.
     Returns:
         Real array of shape ``phases.shape[:-1]`` in the probe's real dtype.
 
@@ -108,18 +123,38 @@ def parity_expectation(mps: MPS, phases, basis="x") -> jax.Array:
     mps = check_mps(mps)
     ph = check_phases(phases, mps)
     codes = jnp.asarray(basis_codes(basis, mps.num_sites))
+    noise = check_noise(noise, mps.num_sites)
     batch = ph.shape[:-1]
-    out = _parity_expectation(mps, ph.reshape(-1, mps.num_sites), codes)
+    flat = ph.reshape(-1, mps.num_sites)
+    if noise is None:
+        out = _parity_expectation(mps, flat, codes)
+    else:
+        local = prepare_noise(noise, mps.num_sites, mps.dtype)
+        mant, logs = _noisy_log_parity(mps, local, flat, codes)
+        out = mant * jnp.exp(logs)
     return out.reshape(batch)
 
 
-def log_abs_parity_expectation(mps: MPS, phases, basis="x") -> tuple[jax.Array, jax.Array]:
-    """(sign, log|<sigma_0 ... sigma_{N-1}>|) for values that underflow (e.g. noisy, N = 10^4)."""
+def log_abs_parity_expectation(
+    mps: MPS, phases, basis="x", *, noise: NoiseModel | None = None
+) -> tuple[jax.Array, jax.Array]:
+    """(sign, log|<sigma_0 ... sigma_{N-1}>|) for values that underflow (e.g. noisy, N = 10^4).
+
+    Same arguments as :func:`parity_expectation`; returns two real arrays of shape
+    ``phases.shape[:-1]`` (log is -inf where the expectation is exactly 0).
+    """
     mps = check_mps(mps)
     ph = check_phases(phases, mps)
     codes = jnp.asarray(basis_codes(basis, mps.num_sites))
+    noise = check_noise(noise, mps.num_sites)
     batch = ph.shape[:-1]
-    sign, logabs = _log_abs_parity(mps, ph.reshape(-1, mps.num_sites), codes)
+    flat = ph.reshape(-1, mps.num_sites)
+    if noise is None:
+        sign, logabs = _log_abs_parity(mps, flat, codes)
+    else:
+        local = prepare_noise(noise, mps.num_sites, mps.dtype)
+        mant, logs = _noisy_log_parity(mps, local, flat, codes)
+        sign, logabs = jnp.sign(mant), jnp.log(jnp.abs(mant)) + logs
     return sign.reshape(batch), logabs.reshape(batch)
 
 
@@ -141,26 +176,87 @@ def _sample(key, mps, phases, codes, *, num_shots, parity_only, closed_form):
     )(keys, phases)
 
 
-def _prepare_sampling(key, mps, phases, shots, basis, method):
+@functools.partial(jax.jit, static_argnames=("num_shots", "parity_only", "method", "ghz_xy"))
+def _noisy_sample(key, mps, noise, phases, codes, *, num_shots, parity_only, method, ghz_xy):
+    keys = jax.random.split(key, phases.shape[0])
+    if method == "closed_form":
+
+        def one(k, ph):
+            p_odd = K.ghz_noisy_parity_probability(noise, ph, codes)
+            if parity_only:
+                return K.ghz_sample_parity(k, p_odd, num_shots)
+            return K.ghz_sample_bits(k, p_odd, mps.num_sites, num_shots)
+
+        return jax.vmap(one)(keys, phases)
+    envs = K.right_environments(mps)
+    if method == "trajectory":
+        fn = functools.partial(
+            K.trajectory_sample_bits, parity_only=parity_only, closed_form=ghz_xy
+        )
+    else:
+        fn = functools.partial(K.noisy_sample_bits, parity_only=parity_only)
+    return jax.vmap(lambda k, ph: fn(k, mps, envs, noise, ph, codes, num_shots))(keys, phases)
+
+
+def _prepare_sampling(key, mps, phases, shots, basis, method, noise):
     mps = check_mps(mps)
     ph = check_phases(phases, mps)
     shots = check_int("shots", shots, minimum=1)
     method = check_choice("method", method, METHODS)
+    noise = check_noise(noise, mps.num_sites)
     codes = basis_codes(basis, mps.num_sites)
-    closed_ok = mps.kind == K.KIND_GHZ and bool(np.all(codes != K.BASIS_Z))
+    ghz_xy = mps.kind == K.KIND_GHZ and bool(np.all(codes != K.BASIS_Z))
+    closed_ok = ghz_xy and (noise is None or noise.is_phase_covariant)
     if method == "closed_form" and not closed_ok:
         raise ValueError(
             "Argument `method` = 'closed_form' needs the exact GHZ probe (jaxqring.ghz) read out "
-            "in X/Y bases only."
+            "in X/Y bases only, and noise made of phase-covariant channels (dephasing, "
+            "depolarizing, amplitude_damping) and readout errors."
         )
-    closed = closed_ok and method != "mps"
+    if method == "mps" and noise is not None:
+        raise ValueError(
+            "Argument `method` = 'mps' samples the noiseless probe; with `noise` use 'mpo', "
+            "'trajectory', 'closed_form' or 'auto'."
+        )
+    if method == "trajectory" and noise is not None and not noise.is_pauli:
+        raise ValueError(
+            "Argument `method` = 'trajectory' needs Pauli channels only (dephasing, depolarizing, "
+            "bit_flip, readout errors); use 'mpo' for amplitude damping."
+        )
+    if method == "auto":
+        method = "closed_form" if closed_ok else ("mps" if noise is None else "mpo")
     batch = ph.shape[:-1]
     flat = ph.reshape(-1, mps.num_sites)
     _coordinate_keys(key, 1)  # validates the key before tracing
-    return mps, flat, jnp.asarray(codes), shots, closed, batch
+    local = None
+    if method in ("mpo", "trajectory") or noise is not None:
+        local = prepare_noise(noise, mps.num_sites, mps.dtype)
+    return mps, flat, jnp.asarray(codes), shots, method, ghz_xy, local, batch
 
 
-def sample(key, mps: MPS, phases, shots: int, basis="x", *, packed: bool = False, method="auto"):
+def _run_sampler(key, mps, flat, codes, shots, method, ghz_xy, local, parity_only):
+    if local is None:
+        return _sample(
+            key, mps, flat, codes, num_shots=shots, parity_only=parity_only,
+            closed_form=method == "closed_form",
+        )
+    return _noisy_sample(
+        key, mps, local, flat, codes, num_shots=shots, parity_only=parity_only, method=method,
+        ghz_xy=ghz_xy,
+    )
+
+
+def sample(
+    key,
+    mps: MPS,
+    phases,
+    shots: int,
+    basis="x",
+    *,
+    packed: bool = False,
+    method="auto",
+    noise: NoiseModel | None = None,
+):
     """Sample all N single-qubit outcomes, ``shots`` times per coordinate.
 
     Args:
@@ -171,28 +267,39 @@ def sample(key, mps: MPS, phases, shots: int, basis="x", *, packed: bool = False
         basis: see module docstring.
         packed: if True, pack the N bits of each string little-endian into bytes (numpy
             ``packbits`` with ``bitorder="little"``), last axis ceil(N/8).
-        method: ``"auto"`` (closed form for the exact GHZ probe in X/Y bases, else the MPS
-            sampler), ``"mps"`` (always the sequential MPS sampler) or ``"closed_form"``.
+        method: ``"auto"`` (closed form for the exact GHZ probe in X/Y bases under no or
+            phase-covariant noise, else the MPS sampler, or the MPO sampler with noise),
+            ``"mps"`` (sequential sampler of the noiseless probe), ``"mpo"`` (exact sequential
+            sampler of the noisy density MPO), ``"trajectory"`` (Pauli trajectories: one Pauli
+            error pattern per shot, then a pure sample; Pauli channels only; the same law as
+            ``"mpo"``, cheaper) or ``"closed_form"`` (GHZ parity law with visibility V, [3.8]).
+        noise: optional ``NoiseModel``; reported bits include its readout errors.
     Returns:
         uint8 array of shape (..., S, N) of outcome bits, or (..., S, ceil(N/8)) if packed.
     """
-    mps, flat, codes, shots, closed, batch = _prepare_sampling(key, mps, phases, shots, basis, method)
-    bits = _sample(key, mps, flat, codes, num_shots=shots, parity_only=False, closed_form=closed)
+    mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
+        key, mps, phases, shots, basis, method, noise
+    )
+    bits = _run_sampler(key, mps, flat, codes, shots, method, ghz_xy, local, False)
     bits = bits.reshape(batch + (shots, mps.num_sites))
     if packed:
         return jnp.packbits(bits, axis=-1, bitorder="little")
     return bits
 
 
-def sample_parity(key, mps: MPS, phases, shots: int, basis="x", *, method="auto") -> jax.Array:
-    """Sample only the parity bit (XOR of all N outcomes) of each shot.
+def sample_parity(
+    key, mps: MPS, phases, shots: int, basis="x", *, method="auto", noise: NoiseModel | None = None
+) -> jax.Array:
+    """Sample only the parity bit (XOR of all N reported outcomes) of each shot.
 
-    Same arguments as :func:`sample`. The MPS path never stores the N outcome bits, and the
-    closed-form GHZ path draws one Bernoulli per shot with P(1) = (1 - cos Phi_eff)/2.
+    Same arguments as :func:`sample`. The MPS/MPO paths never store the N outcome bits, and the
+    closed-form GHZ path draws one Bernoulli per shot with P(1) = (1 - V cos Phi_eff)/2.
 
     Returns:
         uint8 array of shape (..., S); bit 1 means parity -1.
     """
-    mps, flat, codes, shots, closed, batch = _prepare_sampling(key, mps, phases, shots, basis, method)
-    par = _sample(key, mps, flat, codes, num_shots=shots, parity_only=True, closed_form=closed)
+    mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
+        key, mps, phases, shots, basis, method, noise
+    )
+    par = _run_sampler(key, mps, flat, codes, shots, method, ghz_xy, local, True)
     return par.reshape(batch + (shots,))

@@ -13,6 +13,8 @@ import sys
 # command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("jaxqring._cmd_demo", "small end-to-end run on an embedded default (prints a table, writes a figure)"),
+    "train": ("jaxqring._cmd_train", "signSGD on embedded digits with N workers and a quantum/classical aggregator"),
+    "allreduce": ("jaxqring._cmd_allreduce", "compare classical, superdense-coded and GHZ all-reduce: carriers per link, rounds, error, time"),
 }
 
 

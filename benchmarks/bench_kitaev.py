@@ -78,9 +78,10 @@ def bench_noiseless(p: int, repeats: int) -> list[dict]:
     key = jax.random.key(0)
     q = random_q(key, n, p, bits)
     q_np = np.asarray(q)
-    res, cold, warm, warm_all = time_jax(
-        lambda i: jq.kitaev_sum(jax.random.fold_in(key, i), q, bits=bits, shots_per_round=1).sum, repeats
-    )
+    def run(i):
+        return jq.kitaev_sum(jax.random.fold_in(key, i), q, bits=bits, shots_per_round=1).sum
+
+    res, cold, warm, warm_all = time_jax(run, repeats)
     ref = None
 
     def numpy_sum():
@@ -98,13 +99,15 @@ def bench_noiseless(p: int, repeats: int) -> list[dict]:
         "target_warm_s": 10.0,
     }]
     g = jax.random.normal(jax.random.key(1), (n, p), jnp.float32) * 0.3
-    res, cold, warm, warm_all = time_jax(
-        lambda i: jq.ghz_allreduce(jax.random.fold_in(key, i), g, bits=bits, clip=1.0, shots_per_round=1).mean,
-        repeats,
-    )
+    def run_allreduce(i):
+        k = jax.random.fold_in(key, i)
+        return jq.ghz_allreduce(k, g, bits=bits, clip=1.0, shots_per_round=1).mean
+
+    res, cold, warm, warm_all = time_jax(run_allreduce, repeats)
     out.append({
         "name": f"bench_ghz_allreduce_closed_form_N{n}_b{bits}_P{p}_M1_float32", "num_nodes": n,
-        "bits": bits, "num_coords": p, "cold_s": cold, "warm_median_s": warm, "warm_all_s": warm_all,
+        "bits": bits, "num_coords": p, "cold_s": cold, "warm_median_s": warm,
+        "warm_all_s": warm_all,
         "ratio_over_kitaev_sum": warm / out[0]["warm_median_s"],
     })
     return out
@@ -119,13 +122,17 @@ def bench_paths(p: int, repeats: int) -> list[dict]:
     out = []
     for noise_name, noise, shots in (
         ("none", None, 1),
-        (f"dephasing{dep}", jq.dephasing(dep), jq.shots_for_failure(delta, bits, (1 - 2 * dep) ** n)),
+        (
+            f"dephasing{dep}", jq.dephasing(dep),
+            jq.shots_for_failure(delta, bits, (1 - 2 * dep) ** n),
+        ),
     ):
         timings = {}
         for method in ("closed_form", "mps"):
             res, cold, warm, warm_all = time_jax(
                 lambda i, m=method: jq.kitaev_sum(
-                    jax.random.fold_in(key, i), q, bits=bits, shots_per_round=shots, noise=noise, method=m
+                    jax.random.fold_in(key, i), q, bits=bits, shots_per_round=shots, noise=noise,
+                    method=m,
                 ).sum,
                 repeats,
             )
@@ -137,7 +144,9 @@ def bench_paths(p: int, repeats: int) -> list[dict]:
             "num_nodes": n, "bits": bits, "num_coords": p, "shots_per_round": shots,
             "noise": noise_name, "visibility": v,
             "mps": timings["mps"], "closed_form": timings["closed_form"],
-            "ratio_mps_over_closed_form": timings["mps"]["warm_median_s"] / timings["closed_form"]["warm_median_s"],
+            "ratio_mps_over_closed_form": (
+                timings["mps"]["warm_median_s"] / timings["closed_form"]["warm_median_s"]
+            ),
             "predicted_failure": jq.kitaev_failure_probability(shots, bits, v),
             "target_mps_warm_s": 60.0 if noise is not None else None,
         })
@@ -187,7 +196,8 @@ def main() -> None:
         print(json.dumps({k: v for k, v in entry.items() if not k.endswith("all_s")}), flush=True)
         results.append(entry)
     heis = study_heisenberg(args.quick)
-    print(json.dumps({k: heis[k] for k in ("ghz_slope", "product_slope", "kitaev_slope", "seconds")}), flush=True)
+    slopes = ("ghz_slope", "product_slope", "kitaev_slope", "seconds")
+    print(json.dumps({k: heis[k] for k in slopes}), flush=True)
     deph = study_dephasing(args.quick)
     print(json.dumps({k: deph[k] for k in ("max_nodes", "seconds")}), flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

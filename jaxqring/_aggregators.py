@@ -19,7 +19,8 @@ Aggregators (``AGGREGATORS``), each with its communication per step (:func:`comm
 - ``"ghz_majority"``: SPEC §10 Scheme A. Node j encodes phi_ji = s_ji pi / (2N) on a GHZ copy,
   sine readout (node 0 in Y, the rest in X) with ``shots`` odd shots per coordinate; the
   output is the majority of the M parities. The shot law is exact: P(Pi' = +1) =
-  (1 + V sin Phi)/2 (SPEC [3.4], [3.8]), so the M shots of a coordinate are one Binomial draw.
+  (1 + V sin Phi)/2 (SPEC [3.4], [3.8]), so the M shots of a coordinate are one Binomial draw
+  (method "binomial"); the default method "table" draws the vote from its exact law given n_+.
 - ``"ghz_count"``: SPEC §10 Scheme B. Kitaev phase estimation (§4) of n_+ with
   b = ceil(log2(N + 1)) rounds of ``shots`` odd shots, unsigned decoding; output +1 iff
   2 n_+ >= N.
@@ -564,13 +565,13 @@ def make_aggregator(
     noise=None,
     epr=None,
     bits: int | None = None,
-    clip: float = 1.0,
     method: str = "table",
 ) -> optax.GradientTransformation:
     """Build the aggregator called ``name`` (one of ``AGGREGATORS``) from shared options.
 
-    ``shots`` and ``noise`` apply to the GHZ aggregators, ``epr``/``bits``/``clip`` to
-    ``superdense``; ``key`` is required by the sampling ones (all but mean and majority).
+    ``shots`` and ``noise`` apply to the GHZ aggregators, ``epr``/``bits`` to
+    ``superdense`` (which all-reduces the signs; build :func:`superdense_sign` directly for
+    ``values="grad"``); ``key`` is required by the sampling ones (all but mean and majority).
     """
     name = check_choice("aggregator", name, AGGREGATORS)
     if name == "mean":
@@ -581,4 +582,4 @@ def make_aggregator(
         return ghz_majority_vote(shots=shots, key=key, noise=noise, method=method)
     if name == "ghz_count":
         return ghz_count_vote(shots=shots, key=key, noise=noise, method=method)
-    return superdense_sign(key=key, epr=epr, bits=bits, clip=clip)
+    return superdense_sign(key=key, epr=epr, bits=bits)

@@ -168,7 +168,7 @@ def plot_curves(results: dict, path: str) -> None:
 
 def run(args) -> int:
     from ._checks import check_int
-    from ._train import check_out_dir, train
+    from ._train import CHECKPOINT_NAME, check_out_dir, train
 
     if args.dtype == "float64":
         import jax
@@ -182,6 +182,8 @@ def run(args) -> int:
     except ValueError as err:
         raise with_flags(err) from None
 
+    if args.resume and not os.path.exists(os.path.join(out, CHECKPOINT_NAME)):
+        print(f"no checkpoint in {out}; starting from step 0")
     bar = None
     if not args.no_progress:
         from tqdm import tqdm

@@ -131,7 +131,7 @@ def _pure_report(mps: MPS, w: jax.Array) -> PureQFIReport:
     lam = l1 / 2
     sigma = (w < 0).astype(jnp.int32)
     lw = jnp.logaddexp(KF.basis_log_weight(mps, sigma), KF.basis_log_weight(mps, 1 - sigma))
-    q_off = -jnp.expm1(lw)
+    q_off = jnp.maximum(-jnp.expm1(lw), 0)
     wmin = jnp.min(jnp.abs(w))
     return PureQFIReport(
         qfi=4 * var,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 from jax import Array
 
@@ -64,8 +65,11 @@ def quantise(values: Array, fmt: FixedPoint) -> Array:
     Returns:
         int32 array of the same shape, entries in [-q_max, q_max].
     """
-    g = jnp.clip(values, -fmt.clip, fmt.clip)
-    q = jnp.rint(g / jnp.asarray(fmt.delta, g.dtype))
+    # XLA:CPU's float32 division is not correctly rounded (0.100782774f / 0.0019569471f gives
+    # 51.499996, IEEE gives 51.5), which moves rint at exact ties. Divide in float64 when x64 is on.
+    acc = jnp.promote_types(jnp.result_type(values), jax.dtypes.canonicalize_dtype(jnp.float64))
+    g = jnp.clip(jnp.asarray(values).astype(acc), -fmt.clip, fmt.clip)
+    q = jnp.rint(g / jnp.asarray(fmt.delta, acc))
     return jnp.clip(q, -fmt.q_max, fmt.q_max).astype(jnp.int32)
 
 

@@ -16,6 +16,10 @@ law of a copy comes from one of two exact paths (``method``):
 
 ``"auto"`` picks the closed form without noise and the MPS/MPO path with noise.
 
+``feedback=False`` selects the non-adaptive "majority per bit" variant (X-parity and sine shots
+per round, feedback applied classically; see :mod:`kernels._kitaev`). Shots per round must be
+odd (SPEC C9): an even M would need a tie rule, so it is rejected.
+
 Failure probability (feedback variant, SPEC [4.3]): with visibility V a shot is wrong with
 probability (1 - V)/2, a round's majority of M (odd) shots with ``eps_M = Tail(M, (1 - V)/2)``
 (SPEC C9) and a coordinate with ``1 - (1 - eps_M)**b <= b eps_M``. Noiseless (V = 1) every

@@ -7,6 +7,7 @@ logits of a softmax classifier.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import jax
@@ -56,11 +57,16 @@ def init_mlp(key, sizes: Sequence[int], *, dtype=jnp.float32) -> Params:
     dt = jnp.dtype(dtype)
     if dt not in (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64)):
         raise ValueError(f"Argument `dtype` must be float32 or float64, got {dt}.")
+    return _init_mlp(key, sizes, dt.name)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _init_mlp(key, sizes: tuple[int, ...], dtype: str) -> Params:
     keys = jax.random.split(key, len(sizes) - 1)
     layers = []
     for k, d_in, d_out in zip(keys, sizes[:-1], sizes[1:]):
-        w = jax.random.normal(k, (d_in, d_out), dt) * jnp.asarray(np.sqrt(2.0 / d_in), dt)
-        layers.append({"w": w, "b": jnp.zeros((d_out,), dt)})
+        w = jax.random.normal(k, (d_in, d_out), dtype) * jnp.asarray(np.sqrt(2.0 / d_in), dtype)
+        layers.append({"w": w, "b": jnp.zeros((d_out,), dtype)})
     return tuple(layers)
 
 
@@ -69,6 +75,7 @@ def num_params(params: Params) -> int:
     return int(sum(np.prod(np.shape(leaf)) for leaf in jax.tree_util.tree_leaves(params)))
 
 
+@jax.jit
 def mlp_apply(params: Params, x: Array) -> Array:
     """Logits of shape (..., d_out) for inputs x of shape (..., d_in)."""
     h = x
@@ -77,6 +84,7 @@ def mlp_apply(params: Params, x: Array) -> Array:
     return h @ params[-1]["w"] + params[-1]["b"]
 
 
+@jax.jit
 def cross_entropy(params: Params, x: Array, y: Array) -> Array:
     """Mean softmax cross-entropy (nats) over a batch: x (B, d_in), y (B,) int labels."""
     logits = mlp_apply(params, x)
@@ -84,6 +92,7 @@ def cross_entropy(params: Params, x: Array, y: Array) -> Array:
     return -jnp.mean(jnp.take_along_axis(logp, y[:, None].astype(jnp.int32), axis=-1))
 
 
+@jax.jit
 def accuracy(params: Params, x: Array, y: Array) -> Array:
     """Fraction (in [0, 1], params' dtype) of the batch whose arg-max logit equals the label."""
     pred = jnp.argmax(mlp_apply(params, x), axis=-1)

@@ -74,8 +74,7 @@ class TrainConfig:
         seed: seed of the data split and of ``jax.random.key``.
         dtype: ``"float32"`` or ``"float64"`` (the latter needs ``jax_enable_x64``).
         method: ghz_majority sampling path, ``"table"``, ``"binomial"`` or ``"mps"`` (same law).
-        bits: superdense wire width (None: minimal width for signs).
-        clip: clip radius (superdense ``values="grad"`` only; unused otherwise).
+        bits: superdense wire width (None: the minimal width for signs, SPEC C6).
         eval_every: evaluate the test set every this many steps (and at the last step).
         schedule: ``"constant"`` learning rate or ``"cosine"`` decay to 0 over ``steps``.
     """
@@ -94,7 +93,6 @@ class TrainConfig:
     dtype: str = "float32"
     method: str = "table"
     bits: int | None = None
-    clip: float = 1.0
     eval_every: int = 1
     schedule: str = "cosine"
 
@@ -122,14 +120,13 @@ class TrainConfig:
             raise ValueError("Argument `dtype` = 'float64' needs jax.config.update('jax_enable_x64', True).")
         method = check_choice("method", self.method, A.GHZ_METHODS)
         bits = None if self.bits is None else check_int("bits", self.bits, minimum=2)
-        clip = check_real("clip", self.clip, minimum=0.0, exclusive_minimum=True)
         eval_every = check_int("eval_every", self.eval_every, minimum=1)
         schedule = check_choice("schedule", self.schedule, SCHEDULES)
         noise = None if self.noise in (None, "", "none") else str(self.noise)
         out = dataclasses.replace(
             self, aggregator=agg, num_workers=n, steps=steps, shots=shots, learning_rate=lr,
             batch_size=bs, hidden=hidden, sharding=sharding, test_fraction=tf, seed=seed,
-            dtype=dtype, method=method, bits=bits, clip=clip, eval_every=eval_every, noise=noise,
+            dtype=dtype, method=method, bits=bits, eval_every=eval_every, noise=noise,
             schedule=schedule,
         )
         parse_noise(noise, agg)  # validates the spec against the aggregator
@@ -292,7 +289,7 @@ def build(config: TrainConfig):
     noise, epr = parse_noise(config.noise, config.aggregator)
     agg = A.make_aggregator(
         config.aggregator, key=agg_key, shots=config.shots, noise=noise, epr=epr,
-        bits=config.bits, clip=config.clip, method=config.method,
+        bits=config.bits, method=config.method,
     )
     tx = optax.chain(agg, optax.scale_by_learning_rate(learning_rate_schedule(config)))
     params = init_mlp(init_key, (NUM_FEATURES, *config.hidden, NUM_CLASSES), dtype=dt)

@@ -47,7 +47,8 @@ def dense_round_p_plus(q, bits, bit_estimates, dephasing=0.0):
     for r in range(bits):
         m = 2 ** (bits - 1 - r)
         phis = [2 * np.pi * ((int(qj) * m) % 2**bits) / 2**bits for qj in q]
-        phis[0] += -2 * np.pi * sum(int(y) << i for i, y in enumerate(bit_estimates[:r])) / 2 ** (r + 1)
+        low = sum(int(y) << i for i, y in enumerate(bit_estimates[:r]))
+        phis[0] += -2 * np.pi * low / 2 ** (r + 1)
         psi = O.encode(O.ghz(n), phis)
         rho = np.outer(psi, psi.conj())
         for j in range(n):
@@ -76,8 +77,9 @@ def run_kernel(key, laws_y, t, shots, *, feedback=True, visibility=1.0, dtype=No
     keys = jax.random.split(key, len(laws_y))
 
     def one(k, y):
+        law = grid_law(y, t, visibility)
         return K.kitaev_estimate(
-            k, grid_law(y, t, visibility), num_rounds=t, num_shots=shots, feedback=feedback, dtype=dtype
+            k, law, num_rounds=t, num_shots=shots, feedback=feedback, dtype=dtype
         )
 
     return jax.jit(jax.vmap(one))(keys, jnp.asarray(laws_y))
@@ -107,10 +109,13 @@ def test_kernel_off_grid_law_is_fejer(key):
     """[4.2]: with M = 1 the estimate of an off-grid phase follows the Fejer kernel."""
     t, runs = 4, 40000
     for phi in (0.3, 2.0, 5.5):
-        law = lambda k, om, phi=phi: (1 + jnp.cos(jnp.ldexp(jnp.asarray(phi), k) + om)) / 2  # noqa: E731
-        est = jax.jit(jax.vmap(lambda k: K.kitaev_estimate(k, law, num_rounds=t, num_shots=1).estimate))(
-            jax.random.split(jax.random.fold_in(key, int(phi * 10)), runs)
-        )
+        def one(k, phi=phi):
+            def law(kexp, om):
+                return (1 + jnp.cos(jnp.ldexp(jnp.asarray(phi), kexp) + om)) / 2
+
+            return K.kitaev_estimate(k, law, num_rounds=t, num_shots=1).estimate
+
+        est = jax.jit(jax.vmap(one))(jax.random.split(jax.random.fold_in(key, int(phi * 10)), runs))
         counts = np.bincount(np.asarray(est), minlength=2**t)
         assert chi2_gof_pvalue(counts, fejer(phi, t)) > ALPHA
 
@@ -128,7 +133,8 @@ def test_kernel_failure_rate_matches_tail_law(key, shots):
     wrong = int(np.sum(np.asarray(res.estimate) != np.asarray(ys)))
     lo, hi = binomial_interval(runs, 1 - (1 - eps) ** t)
     assert lo <= wrong <= hi
-    assert jq.kitaev_failure_probability(shots, t, v) == pytest.approx(1 - (1 - eps) ** t, rel=1e-12)
+    predicted = jq.kitaev_failure_probability(shots, t, v)
+    assert predicted == pytest.approx(1 - (1 - eps) ** t, rel=1e-12)
     first_wrong = int(np.sum(np.asarray(res.bits[:, 0]) != (np.asarray(ys) & 1)))
     lo, hi = binomial_interval(runs, eps)
     assert lo <= first_wrong <= hi
@@ -144,7 +150,8 @@ def test_kernel_shot_counts_are_binomial(key):
         counts = np.bincount(np.asarray(res.plus_counts).ravel(), minlength=shots + 1)
         assert chi2_gof_pvalue(counts, stats.binom.pmf(np.arange(shots + 1), shots, p)) > ALPHA
     for p in (0.0, 1.0):
-        c = K.kitaev_estimate(key, lambda k, om, p=p: jnp.asarray(p), num_rounds=3, num_shots=9).plus_counts
+        law = lambda k, om, p=p: jnp.asarray(p)  # noqa: E731
+        c = K.kitaev_estimate(key, law, num_rounds=3, num_shots=9).plus_counts
         np.testing.assert_array_equal(c, np.full((3, 1), 9 * p))
 
 
@@ -168,7 +175,8 @@ def test_kernel_without_feedback_matches_exact_law(key):
     respects Hoeffding's exp(-M V**2 / 2) per round; noiseless it still errs (no feedback)."""
     t, y, runs = 4, 11, 20000
     for shots, v in ((1, 1.0), (9, 0.8)):
-        res = run_kernel(jax.random.fold_in(key, shots), jnp.full((runs,), y), t, shots, feedback=False, visibility=v)
+        ys = jnp.full((runs,), y)
+        res = run_kernel(jax.random.fold_in(key, shots), ys, t, shots, feedback=False, visibility=v)
         assert res.plus_counts.shape == (runs, t, 2)
         p_ok = 1.0
         for r in range(t):
@@ -340,7 +348,9 @@ def test_noisy_failure_rate_mpo_vs_closed_form(key):
     q = jax.random.randint(key, (n, runs), -q_max, q_max + 1)
     noise = jq.dephasing(p)
     mpo = jq.kitaev_sum(key, q, bits=bits, shots_per_round=shots, noise=noise, method="mps")
-    closed = jq.kitaev_sum(key, q, bits=bits, shots_per_round=shots, noise=noise, method="closed_form")
+    closed = jq.kitaev_sum(
+        key, q, bits=bits, shots_per_round=shots, noise=noise, method="closed_form"
+    )
     np.testing.assert_allclose(mpo.rounds.p_plus, closed.rounds.p_plus, atol=1e-10)
     np.testing.assert_array_equal(mpo.sum, closed.sum)
     wrong = int(np.sum(np.asarray(mpo.sum) != np.asarray(q).sum(0)))
@@ -373,7 +383,9 @@ def test_dephasing_study_and_threshold(key):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("delta,bits,v", [(1e-3, 6, 0.729), (1e-2, 8, 0.5), (1e-6, 16, 0.95), (0.1, 1, 1.0)])
+@pytest.mark.parametrize(
+    "delta,bits,v", [(1e-3, 6, 0.729), (1e-2, 8, 0.5), (1e-6, 16, 0.95), (0.1, 1, 1.0)]
+)
 def test_shot_rule_is_smallest_odd_m(delta, bits, v):
     """[4.3]: M = smallest odd M with b Tail(M, (1-V)/2) <= delta, and M <= M_H."""
     m = jq.shots_for_failure(delta, bits, v)
@@ -432,7 +444,10 @@ G = np.zeros((3, 4))
         (dict(q=np.zeros((1, 4), np.int32)), r"Argument `q` must have shape \(N, P\) with N >= 2"),
         (dict(q=np.zeros((3, 4))), r"Argument `q` must be an integer array"),
         (dict(q=np.full((3, 4), 6, np.int32)), r"Argument `q` must lie in \[-5, 5\]"),
-        (dict(q=np.full((3, 4), -1, np.int32), signed=False), r"Argument `q` must lie in \[0, 31\]"),
+        (
+            dict(q=np.full((3, 4), -1, np.int32), signed=False),
+            r"Argument `q` must lie in \[0, 31\]",
+        ),
         (dict(method="dense"), r"Argument `method` must be one of"),
         (dict(signed=1), r"Argument `signed` must be a bool"),
         (dict(key=3), r"Argument `key` must be a JAX PRNG key"),
@@ -461,7 +476,10 @@ def test_kitaev_sum_bad_input(kwargs, match):
         (dict(grads=np.zeros((3, 4), np.int32)), r"Argument `grads` must be a real floating array"),
         (dict(weights=np.ones(2, int)), r"Argument `weights` must have shape \(N,\)"),
         (dict(weights=np.ones(3)), r"Argument `weights` must be an integer array"),
-        (dict(weights=np.array([10, -5, 1])), r"Argument `weights` must satisfy sum_j \|w_j\| <= 2\*\*\(bits-1\) - 1 = 15"),
+        (
+            dict(weights=np.array([10, -5, 1])),
+            r"Argument `weights` must satisfy sum_j \|w_j\| <= 2\*\*\(bits-1\) - 1 = 15",
+        ),
         (dict(weights=np.zeros(3, int)), r"Argument `weights` must not be all zero"),
         (dict(noise=0.1), r"Argument `noise` must be a jaxqring.NoiseModel"),
     ],

@@ -359,15 +359,15 @@ def test_ghz_closed_form_noisy_sampler_matches_mpo_law():
 
 
 def test_large_n_noisy_parity_sampler():
-    """N = 2000, dephasing: the MPO and trajectory parity samplers follow (1 - V cos Phi)/2."""
-    n, p = 2000, 0.0002
+    """N = 1000, dephasing: the MPO and trajectory parity samplers follow (1 - V cos Phi)/2."""
+    n, p = 1000, 0.0004
     phases = np.full(n, 0.3 / n)
     v = (1 - 2 * p) ** n
     p_odd = (1 - v * np.cos(0.3)) / 2
     for method in ("mpo", "trajectory"):
-        par = jq.sample_parity(jax.random.key(5), jq.ghz(n), phases, 4000, method=method, noise=jq.dephasing(p))
+        par = jq.sample_parity(jax.random.key(5), jq.ghz(n), phases, 3000, method=method, noise=jq.dephasing(p))
         k = int(np.sum(np.asarray(par)))
-        assert stats.binomtest(k, 4000, p_odd).pvalue > ALPHA
+        assert stats.binomtest(k, 3000, p_odd).pvalue > ALPHA
 
 
 # ------------------------------------------------------------------------------------------

@@ -484,9 +484,9 @@ def ghz_allreduce(
 
     Example:
         >>> import jax, jaxqring as jq
-        >>> g = jax.numpy.array([[0.5, -0.25], [0.25, 1.0]])
+        >>> g = jax.numpy.array([[0.4, -0.2], [0.2, 1.0]])  # q_max = 63: q = [[25, -13], [13, 63]]
         >>> jq.ghz_allreduce(jax.random.key(0), g, bits=8, clip=1.0, shots_per_round=1).mean
-        Array([ 0.37..., 0.37...], dtype=float32)
+        Array([0.3015873 , 0.39682543], dtype=float32)
     """
     n, p = _check_counts("grads", grads)
     if not is_traced(grads) and np.asarray(grads).dtype.kind != "f":

@@ -286,15 +286,33 @@ def build(config: TrainConfig):
         )
     data = _Data(jnp.asarray(shards.x), jnp.asarray(shards.y), jnp.asarray(ds.x_test), jnp.asarray(ds.y_test))
     init_key, data_key, agg_key = _keys(config.seed)
+    tx = make_transformation(config, agg_key)
+    params = init_mlp(init_key, (NUM_FEATURES, *config.hidden, NUM_CLASSES), dtype=dt)
+    state = TrainState(params, tx.init(params), jnp.zeros((), jnp.int32))
+    return tx, state, data, data_key
+
+
+def make_transformation(config: TrainConfig, agg_key) -> optax.GradientTransformation:
+    """The run's optax chain: the aggregator (its key goes into the initial state), then
+    ``scale_by_learning_rate`` with the configured schedule."""
     noise, epr = parse_noise(config.noise, config.aggregator)
     agg = A.make_aggregator(
         config.aggregator, key=agg_key, shots=config.shots, noise=noise, epr=epr,
         bits=config.bits, method=config.method,
     )
-    tx = optax.chain(agg, optax.scale_by_learning_rate(learning_rate_schedule(config)))
-    params = init_mlp(init_key, (NUM_FEATURES, *config.hidden, NUM_CLASSES), dtype=dt)
-    state = TrainState(params, tx.init(params), jnp.zeros((), jnp.int32))
-    return tx, state, data, data_key
+    return optax.chain(agg, optax.scale_by_learning_rate(learning_rate_schedule(config)))
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_chunk_runner(config: TrainConfig, length: int):
+    """The compiled chunk function, shared by runs whose configs differ only in ``seed``.
+
+    The seed reaches the step only through its arguments (data, data key, and the aggregator
+    key inside the state), so one compiled function serves every seed, and a resumed run uses
+    the very executable of the run it continues.
+    """
+    tx = make_transformation(config, jax.random.key(0))  # this key only feeds ``init``
+    return _make_chunk_runner(tx, config, length)
 
 
 def learning_rate_schedule(config: TrainConfig):
@@ -534,7 +552,7 @@ def train(
     if out_dir is not None:
         path = os.path.join(check_out_dir(out_dir), CHECKPOINT_NAME)
 
-    tx, state, data, data_key = build(config)
+    _, state, data, data_key = build(config)
     history: dict[str, np.ndarray] = {k: np.zeros((0,)) for k in METRICS}
     start = 0
     if resume and os.path.exists(path):
@@ -553,7 +571,7 @@ def train(
 
     chunk = chunk_size or checkpoint_every or max(1, math.ceil(config.steps / 20))
     chunk = min(chunk, config.steps)
-    run = _make_chunk_runner(tx, config, chunk)
+    run = _cached_chunk_runner(dataclasses.replace(config, seed=0), chunk)
     done = start
     while done < config.steps:
         end = min(done + chunk, config.steps)

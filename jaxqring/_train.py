@@ -530,7 +530,8 @@ def train(
             ``checkpoint_every`` and ``resume``.
         checkpoint_every: write a checkpoint every K >= 1 steps (and at the end).
         resume: continue from ``out_dir/checkpoint.npz`` if it exists (its configuration must
-            equal ``config`` except ``steps``); without one the run starts at step 0.
+            equal ``config`` except ``steps``; a larger ``steps`` extends the run, and with the
+            cosine schedule also stretches the remaining decay); without one the run starts at 0.
         chunk_size: steps per jitted ``lax.scan`` call (default: ``checkpoint_every``, else
             about ``steps / 20``); it changes only how often the host sees progress.
         callback: called after every chunk as ``callback(done, total, chunk_metrics)``;

@@ -9,7 +9,10 @@ Timings (cold = first call, compile included; warm = median of repeats, ``block_
   plain numpy loop of the (uncentred) E0/E1/E2 sweep;
 * ``bench_qfi_dense_sld_10sites``: the SLD formula on a 1024 x 1024 rho, against numpy/scipy
   (``scipy.linalg.eigh`` + the same vectorised sum).
-Ratios are reference_time / jaxqring_warm_time (> 1: jaxqring faster), measured in this run.
+* ``bench_noisy_sample_<N>sites_chi<D>_S<shots>``: exact MPO sampler vs Pauli-trajectory sampler
+  (the same law, tested in tests/test_noise.py) on one noisy coordinate.
+Ratios are reference_time / jaxqring_warm_time (> 1: jaxqring faster), measured in this run;
+for the samplers, mpo_time / trajectory_time. ``--sections`` reruns a subset and merges.
 
 Study (the issue's §4): QFI/N vs N under dephasing (GHZ, product, bound N eta^2/(1 - eta^2));
 GHZ optimum N* from the MPO profile vs the closed form [5.10]; variationally optimised MPS
@@ -182,6 +185,27 @@ def bench_dense(n, repeats):
     }
 
 
+def bench_samplers(repeats):
+    """Exact MPO sampler vs Pauli-trajectory sampler (same law) on one noisy coordinate."""
+    out = {}
+    noise = jq.compose(jq.depolarizing(0.01), jq.bit_flip(0.01, when="before"), jq.readout_error(0.01))
+    cases = (("random", jq.random_mps(jax.random.key(2), 256, 8), 2_000),
+             ("ghz", jq.ghz(1_000), 20_000))
+    for name, mps, shots in cases:
+        n, chi = mps.num_sites, mps.bond_dim
+        ph = np.linspace(0, 1, n) / n
+        row = dict(n=n, chi=chi, shots=shots)
+        for method in ("mpo", "trajectory"):
+            _, cold, warm = timed(
+                lambda method=method: jq.sample(jax.random.key(0), mps, ph, shots, method=method, noise=noise), repeats
+            )
+            row[f"{method}_cold_s"], row[f"{method}_warm_median_s"] = cold, warm
+            row[f"{method}_shot_sites_per_s"] = shots * n / warm
+        row["ratio_mpo_over_trajectory"] = row["mpo_warm_median_s"] / row["trajectory_warm_median_s"]
+        out[f"bench_noisy_sample_{n}sites_chi{chi}_S{shots}"] = row
+    return out
+
+
 # ------------------------------------------------------------------------------------------
 # study
 # ------------------------------------------------------------------------------------------
@@ -268,26 +292,43 @@ def study_variational(p, ns, chis, steps):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller study")
-    args = ap.parse_args(argv)
-    repeats = 3 if args.quick else 7
-    res = dict(
-        jax_version=jax.__version__, device=str(jax.devices()[0]), platform=platform.platform(),
-        x64=True, quick=args.quick, benchmarks={}, study={},
+    ap.add_argument(
+        "--sections", default="timings,samplers,study",
+        help="comma-separated subset of timings,samplers,study; results merge into the JSON file",
     )
-    print("timings ...", flush=True)
-    res["benchmarks"].update(bench_ghz(10_000, repeats))
-    res["benchmarks"].update(bench_pure(10_000, 8, repeats))
-    res["benchmarks"].update(bench_dense(10, repeats))
-    for k, v in res["benchmarks"].items():
-        print(f"  {k}: cold {v['cold_s']:.3f}s warm {v['warm_median_s']:.4f}s ratio {v['ratio_numpy_over_jax']:.1f}", flush=True)
-    print("study ...", flush=True)
-    res["study"]["scaling"] = study_scaling(0.01, 2_000 if args.quick else 10_000)
-    res["study"]["optimum"] = study_optimum([0.002, 0.007, 0.013, 0.03, 0.07], 2_000)
-    if args.quick:
-        res["study"]["variational"] = study_variational(0.06, [8, 16], [2, 4], 200)
-    else:
-        res["study"]["variational"] = study_variational(0.06, [8, 16, 32, 64], [2, 4, 8], 600)
+    args = ap.parse_args(argv)
+    sections = set(args.sections.split(","))
+    repeats = 3 if args.quick else 7
     out = pathlib.Path(__file__).parent / "results" / "fisher.json"
+    res = json.loads(out.read_text()) if out.exists() and sections != {"timings", "samplers", "study"} else {}
+    res.update(jax_version=jax.__version__, device=str(jax.devices()[0]), platform=platform.platform(),
+               x64=True, quick=args.quick)
+    res.setdefault("benchmarks", {})
+    res.setdefault("study", {})
+    if "timings" in sections:
+        print("timings ...", flush=True)
+        res["benchmarks"].update(bench_ghz(10_000, repeats))
+        res["benchmarks"].update(bench_pure(10_000, 8, repeats))
+        res["benchmarks"].update(bench_dense(10, repeats))
+        for k, v in res["benchmarks"].items():
+            if "ratio_numpy_over_jax" in v:
+                print(f"  {k}: cold {v['cold_s']:.3f}s warm {v['warm_median_s']:.4f}s "
+                      f"ratio {v['ratio_numpy_over_jax']:.1f}", flush=True)
+    if "samplers" in sections:
+        print("samplers ...", flush=True)
+        samp = bench_samplers(repeats)
+        res["benchmarks"].update(samp)
+        for k, v in samp.items():
+            print(f"  {k}: mpo {v['mpo_warm_median_s']:.3f}s trajectory {v['trajectory_warm_median_s']:.3f}s "
+                  f"ratio {v['ratio_mpo_over_trajectory']:.1f}", flush=True)
+    if "study" in sections:
+        print("study ...", flush=True)
+        res["study"]["scaling"] = study_scaling(0.01, 2_000 if args.quick else 10_000)
+        res["study"]["optimum"] = study_optimum([0.002, 0.007, 0.013, 0.03, 0.07], 2_000)
+        if args.quick:
+            res["study"]["variational"] = study_variational(0.06, [8, 16], [2, 4], 200)
+        else:
+            res["study"]["variational"] = study_variational(0.06, [8, 16, 32, 64], [2, 4, 8], 600)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=1))
     print(f"wrote {out}")

@@ -29,7 +29,15 @@ import jax.numpy as jnp
 from jax import Array
 
 from . import _noise as nz
-from ._mpo import _close, _norm_transfer, _renormalise, _transfer, noisy_log_trace
+from ._mpo import (
+    _UNROLL,
+    _close,
+    _norm_transfer,
+    _pair_transfer,
+    _renormalise,
+    _transfer,
+    noisy_log_trace,
+)
 from ._mps import MPS, accumulation_dtype, ghz, real_dtype
 from ._readout import right_environments
 
@@ -44,9 +52,8 @@ def _acc_complex(dtype):
 
 def _z_transfer(env: Array, a: Array) -> Array:
     """sum_t z_t A[:, t, :]^T env conj(A[:, t, :]) with z = (1, -1)."""
-    x = jnp.einsum("lm,ltr->mtr", env, a)
-    x = x * jnp.array([1, -1], x.real.dtype)[None, :, None]
-    return jnp.einsum("mtr,mts->rs", x, jnp.conj(a))
+    z = jnp.array([1, -1], a.dtype)[None, :, None]
+    return _pair_transfer(env, a * z, a)
 
 
 def pure_h_moments(mps: MPS, weights: Array) -> tuple[Array, Array]:
@@ -96,7 +103,9 @@ def pure_h_moments(mps: MPS, weights: Array) -> tuple[Array, Array]:
         return (ti0 / scale, e1 / scale, e2 / scale, shift + h * z), None
 
     init = (env0, zero, zero, jnp.zeros((), rt))
-    (e0, e1, e2, shift), _ = jax.lax.scan(step, init, (tensors, weights.astype(rt), renvs[1:]))
+    (e0, e1, e2, shift), _ = jax.lax.scan(
+        step, init, (tensors, weights.astype(rt), renvs[1:]), unroll=_UNROLL
+    )
     norm = jnp.real(_close(e0, right))
     m1 = jnp.real(_close(e1, right)) / norm
     m2 = jnp.real(_close(e2, right)) / norm
@@ -157,7 +166,8 @@ def noisy_log_trace_prefixes(
 
     zero = jnp.zeros((), rt)
     _, (mant, logs) = jax.lax.scan(
-        step, (env0, zero, env0, zero), (mps.tensors, noise.before, noise.after, phases, ops)
+        step, (env0, zero, env0, zero), (mps.tensors, noise.before, noise.after, phases, ops),
+        unroll=_UNROLL,
     )
     return mant, logs
 

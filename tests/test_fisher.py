@@ -449,10 +449,10 @@ def test_variational_parity_probe_reaches_but_cannot_beat_ghz(key):
 
 def test_variational_probe_with_readout_axes_beats_ghz_optimum(key):
     """Beyond N*, optimising the probe (chi = 2) *and* the per-node readout axes (still one +-1
-    outcome per node, multiplied into a parity) beats every GHZ size: N = 8, p = 0.15
-    (N* = 3, F(N*) = 1.06, GHZ(8) = 0.21). The optimum stays below the probe's own mixed-state
+    outcome per node, multiplied into a parity) beats every GHZ size: N = 6, p = 0.2
+    (N* = 2, F(N*) = 0.518, GHZ(6) = 0.078). The optimum stays below the probe's own mixed-state
     QFI (dense SLD) and the dephasing bound N eta^2/(1 - eta^2)."""
-    n, p = 8, 0.15
+    n, p = 6, 0.2
     noise = jq.dephasing(p)
     n_star, f_star = jq.ghz_optimal_size(p)
     init = jq.random_mps(jax.random.key(7), n, 2)
@@ -461,16 +461,16 @@ def test_variational_probe_with_readout_axes_beats_ghz_optimum(key):
         t, axes, theta = params
         return -jnp.log(jq.parity_cfi(jq.MPS(t, init.left, init.right), theta, noise=noise, axes=axes))
 
-    opt = optax.adam(0.05)
+    opt = optax.adam(0.08)
     params = (init.tensors, jnp.tile(jnp.array([1.0, 0.0, 0.2]), (n, 1)), jnp.asarray(0.3))
     state = opt.init(params)
     step = jax.jit(lambda params, state: _adam_step(opt, loss, params, state))
-    for _ in range(200):
+    for _ in range(60):
         params, state, _ = step(params, state)
     t, axes, theta = params
     probe = jq.MPS(t, init.left, init.right)
     fc = float(jq.parity_cfi(probe, theta, noise=noise, axes=axes))
-    assert n_star == 3 and fc > 1.5 * f_star > 1.5 * float(jq.ghz_qfi(noise, n))
+    assert n_star == 2 and fc > 1.2 * f_star > 1.2 * float(jq.ghz_qfi(noise, n))
     fq = float(jq.qfi_mixed(probe, float(theta), noise=noise))
     assert fc <= fq + 1e-9 and fq <= jq.dephasing_qfi_bound(n, p) + 1e-9
 
@@ -514,3 +514,28 @@ def test_bad_inputs():
         jq.parity_cfi(jq.ghz(3), np.nan)
     with pytest.raises(ValueError, match=r"Argument `noise` has a per-node parameter of shape \(2,\)"):
         jq.ghz_qfi(jq.dephasing([0.1, 0.2]), 5)
+
+
+def test_complex64_probes(key):
+    """complex64 probes: Fisher quantities agree with complex128 at float32 tolerance."""
+    n = 5
+    mps = jq.random_mps(key, n, 2)
+    m32 = jq.MPS(*(x.astype(jnp.complex64) for x in (mps.tensors, mps.left, mps.right)))
+    noise = jq.compose(jq.depolarizing(0.05), jq.amplitude_damping(0.1, when="before"))
+    pairs = [
+        (jq.parity_cfi(m32, 0.3, noise=noise), jq.parity_cfi(mps, 0.3, noise=noise)),
+        (jq.qfi_mixed(m32, 0.3, noise=noise), jq.qfi_mixed(mps, 0.3, noise=noise)),
+        (jq.qfi_pure(m32), jq.qfi_pure(mps)),
+    ]
+    for got, want in pairs:
+        assert abs(float(got) - float(want)) < 1e-3 * max(1, abs(float(want)))
+
+
+def test_ghz_qfi_no_recompile_for_new_noise_values():
+    from jaxqring import _fisher
+
+    jq.ghz_qfi(jq.dephasing(0.1), 64)
+    size = _fisher._ghz_qfi._cache_size()
+    for p in (0.01, 0.2):
+        jq.ghz_qfi(jq.dephasing(p), 64)
+    assert _fisher._ghz_qfi._cache_size() == size

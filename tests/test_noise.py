@@ -408,3 +408,31 @@ def test_bad_noise_for_probe():
         jq.sample_parity(jax.random.key(0), mps, np.zeros(4), 4, method="mps", noise=jq.dephasing(0.1))
     with pytest.raises(ValueError, match="Argument `noise` must hold only phase-covariant channels"):
         jq.ghz_visibility(jq.bit_flip(0.1), 4)
+
+
+# ------------------------------------------------------------------------------------------
+# Batching and compilation.
+# ------------------------------------------------------------------------------------------
+
+
+def test_batched_phases_equal_stacked_single_calls(probe):
+    """vmap over coordinates == stacking per-coordinate calls; leading axes are preserved."""
+    mps, psi, phases = probe
+    noise = jq.compose(jq.amplitude_damping([0.1, 0.2, 0.0, 0.3]), jq.readout_error(0.05))
+    batch = np.stack([phases + k for k in range(6)]).reshape(2, 3, 4)
+    got = jq.parity_expectation(mps, batch, "xyzx", noise=noise)
+    assert got.shape == (2, 3)
+    want = np.array([float(jq.parity_expectation(mps, row, "xyzx", noise=noise)) for row in batch.reshape(6, 4)])
+    assert_close(np.asarray(got).ravel(), want, np.float64)
+
+
+def test_new_noise_values_do_not_recompile(probe):
+    """Noise parameters are traced leaves: new values (same structure) reuse the compiled sweep."""
+    from jaxqring import _readout
+
+    mps, psi, phases = probe
+    jq.parity_expectation(mps, phases, noise=jq.dephasing(0.1))
+    size = _readout._noisy_log_parity._cache_size()
+    for p in (0.2, 0.3, 0.05):
+        jq.parity_expectation(mps, phases + p, noise=jq.dephasing(p))
+    assert _readout._noisy_log_parity._cache_size() == size

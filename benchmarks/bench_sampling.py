@@ -122,7 +122,7 @@ def compile_seconds(n):
     ph = np.zeros((4, n))
     codes = np.zeros((n,), np.int32)
     t0 = time.perf_counter()
-    _readout._parity_expectation.lower(probe, ph, codes).compile()
+    _readout._log_parity.lower(probe, None, ph, codes).compile()
     t_parity = time.perf_counter() - t0
     t0 = time.perf_counter()
     _readout._sample.lower(

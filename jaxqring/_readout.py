@@ -81,22 +81,24 @@ def _coordinate_keys(key, batch: int):
 
 
 @jax.jit
-def _parity_expectation(mps: MPS, phases: jax.Array, codes: jax.Array) -> jax.Array:
-    mant, logs = jax.vmap(K.pauli_log_expectation, in_axes=(None, 0, None))(mps, phases, codes)
-    return mant * jnp.exp(logs)
-
-
-@jax.jit
-def _log_abs_parity(mps: MPS, phases: jax.Array, codes: jax.Array):
-    mant, logs = jax.vmap(K.pauli_log_expectation, in_axes=(None, 0, None))(mps, phases, codes)
-    return jnp.sign(mant), jnp.log(jnp.abs(mant)) + logs
-
-
-@jax.jit
-def _noisy_log_parity(mps: MPS, noise: K.LocalNoise, phases: jax.Array, codes: jax.Array):
+def _log_parity(mps: MPS, noise: K.LocalNoise | None, phases: jax.Array, codes: jax.Array):
+    """(mantissa, log_scale) per coordinate row of ``phases`` (P, N): transfer sweep over the
+    probe (noise None) or over its density MPO."""
+    if noise is None:
+        return jax.vmap(K.pauli_log_expectation, in_axes=(None, 0, None))(mps, phases, codes)
     return jax.vmap(K.noisy_pauli_log_expectation, in_axes=(None, None, 0, None))(
         mps, noise, phases, codes
     )
+
+
+def _validated_log_parity(mps, phases, basis, noise):
+    mps = check_mps(mps)
+    ph = check_phases(phases, mps)
+    codes = jnp.asarray(basis_codes(basis, mps.num_sites))
+    noise = check_noise(noise, mps.num_sites)
+    local = None if noise is None else prepare_noise(noise, mps.num_sites, mps.dtype)
+    mant, logs = _log_parity(mps, local, ph.reshape(-1, mps.num_sites), codes)
+    return mant, logs, ph.shape[:-1]
 
 
 def parity_expectation(mps: MPS, phases, basis="x", *, noise: NoiseModel | None = None) -> jax.Array:
@@ -120,19 +122,8 @@ def parity_expectation(mps: MPS, phases, basis="x", *, noise: NoiseModel | None 
         >>> float(jq.parity_expectation(jq.ghz(3), [0.5, 0.5, 0.5], basis="sine"))  # sin(1.5)
         0.9974...
     """
-    mps = check_mps(mps)
-    ph = check_phases(phases, mps)
-    codes = jnp.asarray(basis_codes(basis, mps.num_sites))
-    noise = check_noise(noise, mps.num_sites)
-    batch = ph.shape[:-1]
-    flat = ph.reshape(-1, mps.num_sites)
-    if noise is None:
-        out = _parity_expectation(mps, flat, codes)
-    else:
-        local = prepare_noise(noise, mps.num_sites, mps.dtype)
-        mant, logs = _noisy_log_parity(mps, local, flat, codes)
-        out = mant * jnp.exp(logs)
-    return out.reshape(batch)
+    mant, logs, batch = _validated_log_parity(mps, phases, basis, noise)
+    return (mant * jnp.exp(logs)).reshape(batch)
 
 
 def log_abs_parity_expectation(
@@ -143,19 +134,8 @@ def log_abs_parity_expectation(
     Same arguments as :func:`parity_expectation`; returns two real arrays of shape
     ``phases.shape[:-1]`` (log is -inf where the expectation is exactly 0).
     """
-    mps = check_mps(mps)
-    ph = check_phases(phases, mps)
-    codes = jnp.asarray(basis_codes(basis, mps.num_sites))
-    noise = check_noise(noise, mps.num_sites)
-    batch = ph.shape[:-1]
-    flat = ph.reshape(-1, mps.num_sites)
-    if noise is None:
-        sign, logabs = _log_abs_parity(mps, flat, codes)
-    else:
-        local = prepare_noise(noise, mps.num_sites, mps.dtype)
-        mant, logs = _noisy_log_parity(mps, local, flat, codes)
-        sign, logabs = jnp.sign(mant), jnp.log(jnp.abs(mant)) + logs
-    return sign.reshape(batch), logabs.reshape(batch)
+    mant, logs, batch = _validated_log_parity(mps, phases, basis, noise)
+    return jnp.sign(mant).reshape(batch), (jnp.log(jnp.abs(mant)) + logs).reshape(batch)
 
 
 @functools.partial(jax.jit, static_argnames=("num_shots", "parity_only", "closed_form"))

@@ -432,7 +432,7 @@ def test_new_noise_values_do_not_recompile(probe):
 
     mps, psi, phases = probe
     jq.parity_expectation(mps, phases, noise=jq.dephasing(0.1))
-    size = _readout._noisy_log_parity._cache_size()
+    size = _readout._log_parity._cache_size()
     for p in (0.2, 0.3, 0.05):
         jq.parity_expectation(mps, phases + p, noise=jq.dephasing(p))
-    assert _readout._noisy_log_parity._cache_size() == size
+    assert _readout._log_parity._cache_size() == size

@@ -35,7 +35,7 @@ from ._mpo import (
     _norm_transfer,
     _pair_transfer,
     _renormalise,
-    _transfer,
+    log_trace_sweep,
     noisy_log_trace,
 )
 from ._mps import MPS, accumulation_dtype, ghz, real_dtype
@@ -151,25 +151,8 @@ def noisy_log_trace_prefixes(
     Returns:
         ``(mantissas, log_scales)``: complex (N,) and real (N,), value = mantissa * exp(log).
     """
-    dt = mps.dtype
-    rt = real_dtype(dt)
-    env0 = jnp.outer(mps.left, jnp.conj(mps.left))
-
-    def step(carry, xs):
-        num, lognum, den, logden = carry
-        a, before, after, phase, op = xs
-        g = nz.dual_operator(op.astype(dt), nz.site_superop(before, after, phase))
-        num, lognum = _renormalise(_transfer(num, a, g), lognum)
-        den, logden = _renormalise(_norm_transfer(den, a), logden)
-        out = (_close(num, mps.right) / jnp.real(_close(den, mps.right)), lognum - logden)
-        return (num, lognum, den, logden), out
-
-    zero = jnp.zeros((), rt)
-    _, (mant, logs) = jax.lax.scan(
-        step, (env0, zero, env0, zero), (mps.tensors, noise.before, noise.after, phases, ops),
-        unroll=_UNROLL,
-    )
-    return mant, logs
+    _, prefixes = log_trace_sweep(mps, noise, phases, ops, emit_prefixes=True)
+    return prefixes
 
 
 def sign_adapted_ghz(weights: Array, dtype) -> MPS:

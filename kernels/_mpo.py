@@ -119,6 +119,22 @@ def noisy_log_trace(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array) -
         ``(mantissa, log_scale)``: complex mantissa and real log scale, value = mantissa *
         exp(log_scale); ``log_scale`` is -inf when the value is exactly 0.
     """
+    (num, lognum, den, logden), _ = log_trace_sweep(mps, noise, phases, ops, emit_prefixes=False)
+    vnum = _close(num, mps.right)
+    vden = jnp.real(_close(den, mps.right))
+    return vnum / vden, lognum - logden
+
+
+def log_trace_sweep(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array, *, emit_prefixes: bool):
+    """The renormalised left-to-right sweep behind :func:`noisy_log_trace`.
+
+    Carries the (chi, chi) bond environments of Tr(rho O) and Tr(rho) with their log scales.
+    With ``emit_prefixes`` (static) it also returns, for every n = 1..N, the prefix value
+    Tr(rho_n O_0...O_{n-1}) / Tr(rho_n) closed with ``mps.right`` as ``(mantissas, log_scales)``.
+
+    Returns:
+        ``((num, lognum, den, logden), prefixes or None)``.
+    """
     dt = mps.dtype
     rt = real_dtype(dt)
     env0 = jnp.outer(mps.left, jnp.conj(mps.left))
@@ -129,16 +145,16 @@ def noisy_log_trace(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array) -
         g = nz.dual_operator(op.astype(dt), nz.site_superop(before, after, phase))
         num, lognum = _renormalise(_transfer(num, a, g), lognum)
         den, logden = _renormalise(_norm_transfer(den, a), logden)
-        return (num, lognum, den, logden), None
+        out = None
+        if emit_prefixes:
+            out = (_close(num, mps.right) / jnp.real(_close(den, mps.right)), lognum - logden)
+        return (num, lognum, den, logden), out
 
     zero = jnp.zeros((), rt)
-    (num, lognum, den, logden), _ = jax.lax.scan(
+    return jax.lax.scan(
         step, (env0, zero, env0, zero), (mps.tensors, noise.before, noise.after, phases, ops),
         unroll=_UNROLL,
     )
-    vnum = _close(num, mps.right)
-    vden = jnp.real(_close(den, mps.right))
-    return vnum / vden, lognum - logden
 
 
 def readout_pauli_ops(noise: nz.LocalNoise, codes: Array, dtype) -> Array:

@@ -213,7 +213,6 @@ def test_ghz_qfi_profile_and_optimum():
 def test_qfi_dense_matches_numpy_and_bures(key):
     """qfi_dense == the numpy SLD formula on random full-rank and rank-deficient mixed states,
     and the SLD formula == the Bures-fidelity finite difference [5.4]."""
-    n = 3
     w = np.array([0.7, 1.1, -0.4])
     h = gen_h(w)
     rng = np.random.default_rng(6)

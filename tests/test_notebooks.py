@@ -4,13 +4,11 @@ Convention: a notebook reads ``JAXQRING_NOTEBOOK_SMALL`` (set to "1" here) and s
 sizes accordingly; it writes figures with matplotlib's Agg backend.
 """
 
-import os
 import pathlib
 
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 

@@ -126,7 +126,8 @@ def compile_seconds(n):
     t_parity = time.perf_counter() - t0
     t0 = time.perf_counter()
     _readout._sample.lower(
-        jax.random.key(0), probe, ph, codes, num_shots=8, parity_only=True, closed_form=False
+        jax.random.key(0), probe, None, ph, codes, num_shots=8, parity_only=True, method="mps",
+        ghz_xy=True,
     ).compile()
     return t_parity, time.perf_counter() - t0
 

@@ -36,7 +36,6 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-from scipy import stats as _stats
 
 from . import kernels as K
 from ._checks import check_choice, check_finite, check_int, check_real, is_traced
@@ -125,7 +124,9 @@ def comm_stats(
 
 def majority_tail(shots: int, q: float) -> float:
     """Tail(M, q) = P(Binomial(M, q) >= (M + 1)/2): a majority of M odd shots is wrong (C9)."""
-    return float(_stats.binom.sf((shots - 1) // 2, shots, q))
+    from scipy import stats  # host-side edge code; imported lazily to keep `import jaxqring` fast
+
+    return float(stats.binom.sf((shots - 1) // 2, shots, q))
 
 
 def _check_unit_interval(name: str, value, *, closed_right: bool) -> float:

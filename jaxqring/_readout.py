@@ -138,37 +138,30 @@ def log_abs_parity_expectation(
     return jnp.sign(mant).reshape(batch), (jnp.log(jnp.abs(mant)) + logs).reshape(batch)
 
 
-@functools.partial(jax.jit, static_argnames=("num_shots", "parity_only", "closed_form"))
-def _sample(key, mps, phases, codes, *, num_shots, parity_only, closed_form):
-    keys = jax.random.split(key, phases.shape[0])
-    if closed_form:
-
-        def one(k, ph):
-            p_odd = K.ghz_parity_probability(K.ghz_effective_phase(ph, codes))
-            if parity_only:
-                return K.ghz_sample_parity(k, p_odd, num_shots)
-            return K.ghz_sample_bits(k, p_odd, mps.num_sites, num_shots)
-
-        return jax.vmap(one)(keys, phases)
-    envs = K.right_environments(mps)
-    return jax.vmap(
-        lambda k, ph: K.sample_bits(k, mps, envs, ph, codes, num_shots, parity_only=parity_only)
-    )(keys, phases)
-
-
 @functools.partial(jax.jit, static_argnames=("num_shots", "parity_only", "method", "ghz_xy"))
-def _noisy_sample(key, mps, noise, phases, codes, *, num_shots, parity_only, method, ghz_xy):
+def _sample(key, mps, noise, phases, codes, *, num_shots, parity_only, method, ghz_xy):
+    """Shots for every coordinate row of ``phases`` (P, N); one key per coordinate.
+
+    ``noise`` is None (noiseless probe) or a prepared ``LocalNoise``; ``method`` is already
+    resolved to "closed_form", "mps", "mpo" or "trajectory".
+    """
     keys = jax.random.split(key, phases.shape[0])
     if method == "closed_form":
 
         def one(k, ph):
-            p_odd = K.ghz_noisy_parity_probability(noise, ph, codes)
+            if noise is None:
+                p_odd = K.ghz_parity_probability(K.ghz_effective_phase(ph, codes))
+            else:
+                p_odd = K.ghz_noisy_parity_probability(noise, ph, codes)
             if parity_only:
                 return K.ghz_sample_parity(k, p_odd, num_shots)
             return K.ghz_sample_bits(k, p_odd, mps.num_sites, num_shots)
 
         return jax.vmap(one)(keys, phases)
     envs = K.right_environments(mps)
+    if method == "mps":
+        fn = functools.partial(K.sample_bits, parity_only=parity_only)
+        return jax.vmap(lambda k, ph: fn(k, mps, envs, ph, codes, num_shots))(keys, phases)
     if method == "trajectory":
         fn = functools.partial(
             K.trajectory_sample_bits, parity_only=parity_only, closed_form=ghz_xy
@@ -214,18 +207,6 @@ def _prepare_sampling(key, mps, phases, shots, basis, method, noise):
     return mps, flat, jnp.asarray(codes), shots, method, ghz_xy, local, batch
 
 
-def _run_sampler(key, mps, flat, codes, shots, method, ghz_xy, local, parity_only):
-    if local is None:
-        return _sample(
-            key, mps, flat, codes, num_shots=shots, parity_only=parity_only,
-            closed_form=method == "closed_form",
-        )
-    return _noisy_sample(
-        key, mps, local, flat, codes, num_shots=shots, parity_only=parity_only, method=method,
-        ghz_xy=ghz_xy,
-    )
-
-
 def sample(
     key,
     mps: MPS,
@@ -260,7 +241,9 @@ def sample(
     mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
         key, mps, phases, shots, basis, method, noise
     )
-    bits = _run_sampler(key, mps, flat, codes, shots, method, ghz_xy, local, False)
+    bits = _sample(
+        key, mps, local, flat, codes, num_shots=shots, parity_only=False, method=method, ghz_xy=ghz_xy
+    )
     bits = bits.reshape(batch + (shots, mps.num_sites))
     if packed:
         return jnp.packbits(bits, axis=-1, bitorder="little")
@@ -281,5 +264,7 @@ def sample_parity(
     mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
         key, mps, phases, shots, basis, method, noise
     )
-    par = _run_sampler(key, mps, flat, codes, shots, method, ghz_xy, local, True)
+    par = _sample(
+        key, mps, local, flat, codes, num_shots=shots, parity_only=True, method=method, ghz_xy=ghz_xy
+    )
     return par.reshape(batch + (shots,))

@@ -27,7 +27,6 @@ import argparse
 import json
 import pathlib
 import platform
-import statistics
 import time
 
 import jax
@@ -39,28 +38,12 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 from scipy import linalg  # noqa: E402
 
+from _harness import time_host, time_jax, write_json  # noqa: E402
 import jaxqring as jq  # noqa: E402
 
 
-def timed(fn, repeats):
-    t0 = time.perf_counter()
-    out = jax.block_until_ready(fn())
-    cold = time.perf_counter() - t0
-    warm = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        warm.append(time.perf_counter() - t0)
-    return out, cold, statistics.median(warm)
 
 
-def ref_timed(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return out, statistics.median(times)
 
 
 # ------------------------------------------------------------------------------------------
@@ -144,8 +127,8 @@ def bench_ghz(n, repeats):
     ctors = {"dephasing": jq.dephasing, "depolarizing": jq.depolarizing, "amplitude_damping": jq.amplitude_damping}
     for kind, p in (("dephasing", 5e-5), ("depolarizing", 1e-4), ("amplitude_damping", 2e-4)):
         noise = ctors[kind](p)
-        val, cold, warm = timed(lambda noise=noise: jq.ghz_qfi(noise, n), repeats)
-        ref_val, ref = ref_timed(lambda kind=kind, p=p: numpy_ghz_qfi(kind, p, n), 1)
+        val, cold, warm, _ = time_jax(lambda _, noise=noise: jq.ghz_qfi(noise, n), repeats)
+        ref_val, ref = time_host(lambda kind=kind, p=p: numpy_ghz_qfi(kind, p, n), 1)
         want = closed[kind](p)
         out[f"bench_ghz_qfi_mpo_{n}sites_chi2_{kind}"] = dict(
             n=n, p=p, cold_s=cold, warm_median_s=warm, numpy_reference_s=ref, ratio_numpy_over_jax=ref / warm,
@@ -158,9 +141,9 @@ def bench_ghz(n, repeats):
 
 def bench_pure(n, chi, repeats):
     mps = jq.random_mps(jax.random.key(0), n, chi)
-    val, cold, warm = timed(lambda: jq.qfi_pure(mps), repeats)
+    val, cold, warm, _ = time_jax(lambda _: jq.qfi_pure(mps), repeats)
     t, left, right = (np.asarray(x) for x in (mps.tensors, mps.left, mps.right))
-    ref_val, ref = ref_timed(lambda: numpy_pure_qfi(t, left, right), 1)
+    ref_val, ref = time_host(lambda: numpy_pure_qfi(t, left, right), 1)
     return {
         f"bench_qfi_pure_{n}sites_chi{chi}": dict(
             n=n, chi=chi, cold_s=cold, warm_median_s=warm, numpy_reference_s=ref, ratio_numpy_over_jax=ref / warm,
@@ -174,8 +157,8 @@ def bench_dense(n, repeats):
     rho = jq.density_matrix(jq.random_mps(jax.random.key(1), n, 2), np.linspace(0, 1, n), noise=jq.dephasing(0.05))
     rho_np = np.asarray(rho)
     w = np.ones(n)
-    val, cold, warm = timed(lambda: jq.qfi_dense(rho), repeats)
-    ref_val, ref = ref_timed(lambda: numpy_sld(rho_np, w), repeats)
+    val, cold, warm, _ = time_jax(lambda _: jq.qfi_dense(rho), repeats)
+    ref_val, ref = time_host(lambda: numpy_sld(rho_np, w), repeats)
     return {
         f"bench_qfi_dense_sld_{n}sites": dict(
             n=n, dim=2**n, cold_s=cold, warm_median_s=warm, numpy_scipy_reference_s=ref,
@@ -196,8 +179,8 @@ def bench_samplers(repeats):
         ph = np.linspace(0, 1, n) / n
         row = dict(n=n, chi=chi, shots=shots)
         for method in ("mpo", "trajectory"):
-            _, cold, warm = timed(
-                lambda method=method: jq.sample(jax.random.key(0), mps, ph, shots, method=method, noise=noise), repeats
+            _, cold, warm, _ = time_jax(
+                lambda _, method=method: jq.sample(jax.random.key(0), mps, ph, shots, method=method, noise=noise), repeats
             )
             row[f"{method}_cold_s"], row[f"{method}_warm_median_s"] = cold, warm
             row[f"{method}_shot_sites_per_s"] = shots * n / warm
@@ -329,8 +312,7 @@ def main(argv=None):
             res["study"]["variational"] = study_variational(0.06, [8, 16], [2, 4], 200)
         else:
             res["study"]["variational"] = study_variational(0.06, [8, 16, 32, 64], [2, 4, 8], 600)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(res, indent=1))
+    write_json(out, res)
     print(f"wrote {out}")
 
 

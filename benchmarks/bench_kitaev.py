@@ -26,8 +26,6 @@ import json
 import os
 import pathlib
 import platform
-import resource
-import statistics
 import time
 
 import jax
@@ -37,35 +35,16 @@ jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
+from _harness import peak_rss_gib, time_host, time_jax, write_json  # noqa: E402
 import jaxqring as jq  # noqa: E402
 
 RESULTS = pathlib.Path(__file__).parent / "results" / "kitaev.json"
 
 
-def peak_rss_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def time_jax(fn, repeats: int):
-    """(last output, cold seconds, warm median seconds, all warm seconds)."""
-    t0 = time.perf_counter()
-    out = jax.block_until_ready(fn(0))
-    cold = time.perf_counter() - t0
-    warm = []
-    for i in range(repeats):
-        t0 = time.perf_counter()
-        out = jax.block_until_ready(fn(i + 1))
-        warm.append(time.perf_counter() - t0)
-    return out, cold, statistics.median(warm), warm
 
 
-def time_numpy(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def random_q(key, n: int, p: int, bits: int):
@@ -88,7 +67,7 @@ def bench_noiseless(p: int, repeats: int) -> list[dict]:
         nonlocal ref
         ref = q_np.astype(np.float64).sum(axis=0)
 
-    t_np = time_numpy(numpy_sum, max(repeats, 3))
+    _, t_np = time_host(numpy_sum, max(repeats, 3))
     out = [{
         "name": f"bench_kitaev_closed_form_N{n}_b{bits}_P{p}_M1", "num_nodes": n, "bits": bits,
         "num_coords": p, "shots_per_round": 1, "method": "closed_form", "noise": None,
@@ -200,8 +179,7 @@ def main() -> None:
     print(json.dumps({k: heis[k] for k in slopes}), flush=True)
     deph = study_dephasing(args.quick)
     print(json.dumps({k: deph[k] for k in ("max_nodes", "seconds")}), flush=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    write_json(RESULTS, {
         "mode": "quick" if args.quick else "full",
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "jax": jax.__version__, "x64": True},
@@ -209,7 +187,7 @@ def main() -> None:
         "results": results,
         "heisenberg_study": heis,
         "dephasing_study": deph,
-    }, indent=1))
+    })
     print(f"wrote {RESULTS}")
 
 

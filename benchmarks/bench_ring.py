@@ -29,7 +29,6 @@ import gc  # noqa: E402
 import json  # noqa: E402
 import pathlib  # noqa: E402
 import platform  # noqa: E402
-import resource  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
@@ -37,14 +36,13 @@ import jax  # noqa: E402
 import numpy as np  # noqa: E402
 from jax.sharding import Mesh  # noqa: E402
 
+from _harness import peak_rss_gib, time_jax, write_json  # noqa: E402
 import jaxqring as jq  # noqa: E402
 from jaxqring._fixedpoint import quantise, to_words  # noqa: E402
 
 RESULTS = pathlib.Path(__file__).parent / "results" / "ring.json"
 
 
-def peak_rss_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # kB -> GiB (Linux)
 
 
 # ---- plain numpy reference ring (same schedule; SPEC §1) --------------------------------------
@@ -104,18 +102,6 @@ def numpy_ring(words: np.ndarray, fmt, *, cdf=None, seed=0) -> np.ndarray:
 # ---- timing ---------------------------------------------------------------------------------------
 
 
-def time_jax(fn, repeats):
-    t0 = time.perf_counter()
-    out = jax.block_until_ready(fn())
-    cold = time.perf_counter() - t0
-    warm = []
-    for _ in range(repeats):
-        del out
-        gc.collect()
-        t0 = time.perf_counter()
-        out = jax.block_until_ready(fn())
-        warm.append(time.perf_counter() - t0)
-    return out, cold, statistics.median(warm), warm
 
 
 @functools.partial(jax.jit, static_argnames="fmt")
@@ -132,7 +118,7 @@ def bench_case(name, g, *, bits, repeats_jax, repeats_np, check_exact, cdf=None,
     """
     n, p = g.shape
     fmt = jq.fixed_point(bits, 1.0, n)
-    res, cold, warm, warm_all = time_jax(lambda: jq.ring_allreduce(g, bits=bits, **kw), repeats_jax)
+    res, cold, warm, warm_all = time_jax(lambda _: jq.ring_allreduce(g, bits=bits, **kw), repeats_jax)
     led = res.ledger
     sums = np.asarray(res.sum)
     entry = {
@@ -210,14 +196,13 @@ def main() -> None:
     entries.append(bench_case(f"bench_ring_superdense_F{fidelity}_N{n}_P{p_noisy}_b{bits}", g, bits=bits,
                               repeats_jax=2, repeats_np=1, check_exact=False, cdf=cdf,
                               scheme="superdense", epr=jq.werner(fidelity), key=jax.random.key(1)))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    write_json(RESULTS, {
         "mode": "quick" if args.quick else "full",
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "jax": jax.__version__,
                     "devices": [str(d) for d in jax.devices()]},
         "peak_rss_gib": peak_rss_gib(),
         "results": entries,
-    }, indent=2))
+    })
     print(f"wrote {RESULTS}")
 
 

@@ -26,21 +26,11 @@ import time
 import jax
 import numpy as np
 
+from _harness import time_jax, write_json
 import jaxqring as jq
 from jaxqring import _readout
 
 
-def timed(fn, reps):
-    """(cold seconds incl. compile, median warm seconds)."""
-    t0 = time.perf_counter()
-    jax.block_until_ready(fn())
-    cold = time.perf_counter() - t0
-    warm = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        warm.append(time.perf_counter() - t0)
-    return cold, statistics.median(warm)
 
 
 def split_cs(cs):
@@ -62,15 +52,15 @@ def bench_samplers(sizes, cs_list, key, reps, work_cap):
                 print(row["name"], row["skipped"], flush=True)
                 continue
             r = 1 if n * cs > 1e9 else reps
-            cold_g, warm_g = timed(lambda: jq.sample_parity(key, probe, phases, shots, method="mps"), r)
-            cold_c, warm_c = timed(lambda: jq.sample_parity(key, probe, phases, shots, method="closed_form"), r)
+            cold_g, warm_g = time_jax(lambda _: jq.sample_parity(key, probe, phases, shots, method="mps"), r)[1:3]
+            cold_c, warm_c = time_jax(lambda _: jq.sample_parity(key, probe, phases, shots, method="closed_form"), r)[1:3]
             row.update(
                 generic_cold_s=cold_g, generic_warm_s=warm_g, closed_cold_s=cold_c, closed_warm_s=warm_c,
                 generic_site_samples_per_s=n * cs / warm_g, ratio_generic_over_closed=warm_g / warm_c,
             )
             if n * cs <= 2e8:
-                _, wb_g = timed(lambda: jq.sample(key, probe, phases, shots, method="mps"), r)
-                _, wb_c = timed(lambda: jq.sample(key, probe, phases, shots, method="closed_form"), r)
+                wb_g = time_jax(lambda _: jq.sample(key, probe, phases, shots, method="mps"), r).warm_median_s
+                wb_c = time_jax(lambda _: jq.sample(key, probe, phases, shots, method="closed_form"), r).warm_median_s
                 row.update(bits_generic_warm_s=wb_g, bits_closed_warm_s=wb_c, bits_ratio_generic_over_closed=wb_g / wb_c)
             rows.append(row)
             print(
@@ -89,7 +79,7 @@ def bench_quimb(key, quimb_shots):
     n, coords, shots = 64, 10, 1000
     phases = np.random.default_rng(0).uniform(0, 2 * np.pi, (coords, n))
     probe = jq.ghz(n)  # complex128, as quimb uses
-    cold, warm = timed(lambda: jq.sample(key, probe, phases, shots, method="mps"), 3)
+    cold, warm = time_jax(lambda _: jq.sample(key, probe, phases, shots, method="mps"), 3)[1:3]
     had = qu.hadamard()
     t0 = time.perf_counter()
     for c in range(coords):
@@ -112,7 +102,7 @@ def bench_large_parity(key):
     n = 100_000
     phases = np.asarray(jax.random.uniform(key, (n,), minval=0, maxval=2 * np.pi))
     probe = jq.ghz(n, dtype=np.complex64)
-    cold, warm = timed(lambda: jq.parity_expectation(probe, phases), 5)
+    cold, warm = time_jax(lambda _: jq.parity_expectation(probe, phases), 5)[1:3]
     err = abs(float(jq.parity_expectation(probe, phases)) - np.cos(np.sum(phases.astype(np.float64))))
     return dict(name="bench_parity_expectation_100000sites_chi2_P1", cold_s=cold, warm_s=warm, abs_error_vs_numpy_f64=err)
 
@@ -167,11 +157,7 @@ def main():
         samplers=bench_samplers(sizes, cs_list, key, 3, work_cap),
     )
     print(json.dumps({k: result[k] for k in ("compile", "large_parity", "quimb")}, indent=1))
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=1)
-    os.replace(tmp, args.out)
+    write_json(args.out, result)
     print("wrote", args.out)
 
 

@@ -14,7 +14,6 @@ Usage: ``python benchmarks/bench_train.py [--quick]``; writes benchmarks/results
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -23,6 +22,7 @@ import time
 import jax
 import numpy as np
 
+from _harness import write_json
 import jaxqring as jq
 from jaxqring import _train as T
 
@@ -146,10 +146,8 @@ def main():
                     "load_average_1min": os.getloadavg()[0], "jax": jax.__version__,
                     "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()]},
     }
-    os.makedirs(os.path.join(os.path.dirname(__file__), "results"), exist_ok=True)
     path = os.path.join(os.path.dirname(__file__), "results", "train.json")
-    with open(path, "w") as f:
-        json.dump(doc, f, indent=1)
+    write_json(path, doc)
     print(f"wrote {path}")
 
 

@@ -1,70 +1,24 @@
 """Shared helpers of the benchmark scripts (run as ``python benchmarks/bench_<topic>.py``).
 
-Timing separates compilation from steady state: the first call (index 0) is the cold call
+Timing lives in the library (:mod:`jaxqring._timing`: the first call (index 0) is the cold call
 that traces and compiles, then ``repeats`` warm calls are timed one by one with
-``jax.block_until_ready`` inside the timed region.
+``jax.block_until_ready`` inside the timed region); results are written atomically through
+:mod:`jaxqring._io`. This module re-exports both under the names every benchmark uses.
 """
 
 from __future__ import annotations
 
-import gc
-import json
-import os
 import pathlib
-import resource
-import statistics
-import time
-from typing import Any, Callable, NamedTuple
 
-import jax
-
-
-class Timing(NamedTuple):
-    out: Any  # output of the last call
-    cold_s: float  # first call, compilation included
-    warm_median_s: float  # median of the warm calls
-    warm_all_s: list  # every warm call, seconds
-
-
-def time_jax(fn: Callable[[int], Any], repeats: int) -> Timing:
-    """Time ``fn(i)`` for i = 0 (cold) and i = 1..repeats (warm).
-
-    The call index lets a benchmark vary its key per call; the previous output is released
-    (and garbage-collected, outside the timed region) before each warm call, so multi-GiB
-    outputs are never held twice.
-    """
-    t0 = time.perf_counter()
-    out = jax.block_until_ready(fn(0))
-    cold = time.perf_counter() - t0
-    warm = []
-    for i in range(1, repeats + 1):
-        out = None
-        gc.collect()
-        t0 = time.perf_counter()
-        out = jax.block_until_ready(fn(i))
-        warm.append(time.perf_counter() - t0)
-    return Timing(out, cold, statistics.median(warm), warm)
-
-
-def time_host(fn: Callable[[], Any], repeats: int) -> tuple[Any, float]:
-    """(last output, median seconds) of a host (numpy/scipy/quimb) reference."""
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return out, statistics.median(times)
-
-
-def peak_rss_gib() -> float:
-    """Peak resident memory of this process so far, GiB (Linux reports ru_maxrss in kB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+from jaxqring._io import atomic_write_json
+from jaxqring._timing import Timing as Timing
+from jaxqring._timing import peak_rss_gib as peak_rss_gib
+from jaxqring._timing import time_host as time_host
+from jaxqring._timing import time_jax as time_jax
 
 
 def write_json(path, doc) -> None:
-    """Write ``doc`` as JSON atomically (temporary file, then ``os.replace``)."""
+    """Write ``doc`` as JSON atomically (:func:`jaxqring._io.atomic_write_json`)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1))
-    os.replace(tmp, path)
+    atomic_write_json(str(path), doc)

@@ -38,7 +38,7 @@ from jax.sharding import Mesh  # noqa: E402
 
 from _harness import peak_rss_gib, time_jax, write_json  # noqa: E402
 import jaxqring as jq  # noqa: E402
-from jaxqring._fixedpoint import quantise, to_words  # noqa: E402
+from jaxqring.kernels.comm.fixedpoint import quantise, to_words  # noqa: E402
 
 RESULTS = pathlib.Path(__file__).parent / "results" / "ring.json"
 

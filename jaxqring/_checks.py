@@ -60,6 +60,8 @@ def check_real(
     """Return ``value`` as a finite Python float within range, or raise a ValueError."""
     if is_traced(value):
         return value
+    if isinstance(value, (str, bytes)):  # float('1.0') would parse; a string is never a number here
+        raise ValueError(f"Argument `{name}` must be a real number, got the string {value!r}.")
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -103,3 +105,47 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"Argument `{name}` must be one of {choices}, got {value!r}.")
     return value
+
+
+def check_key(name: str, key: Any, *, allow_none: bool = False) -> Any:
+    """Return ``key`` unchanged if it is one JAX PRNG key, else raise a ValueError naming ``name``.
+
+    Accepts typed keys (``jax.random.key(seed)``, dtype ``key<...>``, shape ``()``) and legacy
+    raw keys (``jax.random.PRNGKey(seed)``, uint32 shape ``(2,)``). Tracers pass (their values
+    are unknown before tracing; shapes were fixed by the caller).
+    """
+    if key is None and allow_none:
+        return None
+    if is_traced(key):
+        return key
+    dtype = getattr(key, "dtype", None)
+    if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        ok = np.shape(key) == ()
+    else:
+        ok = isinstance(key, (np.ndarray, jax.Array)) and np.asarray(key).dtype == np.uint32 and np.shape(key) == (2,)
+    if not ok:
+        raise ValueError(
+            f"Argument `{name}` must be a JAX PRNG key, one key (jax.random.key(seed) or "
+            f"jax.random.PRNGKey(seed)), got {key!r}."
+        )
+    return key
+
+
+def check_odd_shots(name: str, shots: Any) -> int:
+    """Return ``shots`` as an odd int >= 1 (a strict majority needs odd M, SPEC C9)."""
+    shots = check_int(name, shots, minimum=1)
+    if shots % 2 == 0:
+        raise ValueError(f"Argument `{name}` must be odd (majority of the shots, SPEC C9), got {shots}.")
+    return shots
+
+
+def check_probability(name: str, value: Any, *, open_left: bool = False, open_right: bool = False) -> float:
+    """Return a scalar probability as a float in [0, 1] (ends excluded on request)."""
+    v = check_real(name, value, minimum=0.0, maximum=1.0)
+    if is_traced(v):
+        return v
+    if (open_left and v <= 0.0) or (open_right and v >= 1.0):
+        lo = "(0" if open_left else "[0"
+        hi = "1)" if open_right else "1]"
+        raise ValueError(f"Argument `{name}` must lie in {lo}, {hi}, got {v}.")
+    return v

@@ -33,7 +33,7 @@ from jax import Array
 
 from . import kernels as K
 from ._checks import check_choice, check_int, is_traced
-from .kernels import _noise as nz
+from .kernels.mpo import channels as nz
 
 WHEN = ("before", "after")
 _MEASURE = "measure"

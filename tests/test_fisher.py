@@ -18,7 +18,7 @@ from scipy import linalg
 import jaxqring as jq
 from jaxqring import kernels as K
 
-from . import oracles as O
+from .oracles import dense as O
 from .helpers import assert_close
 from .test_noise import dense_noisy_rho, parity_of, reported_distribution
 
@@ -194,6 +194,20 @@ def test_ghz_qfi_large_n_and_per_node():
         assert abs(float(got) - want) < 1e-8 * max(1, want)
 
 
+def test_exact_ties_go_to_the_smaller_group_in_both_rules():
+    """eta = m/(m+1) makes N^2 eta^(2N) equal at N = m and m + 1 (exactly, in rationals: m^2 (m/(m+1))^(2m)
+    both times); both the closed form and the profile rule pick m."""
+    from fractions import Fraction
+
+    for p, m in ((0.1, 4), (0.05, 9), (0.01, 49)):
+        eta = Fraction(1) - 2 * Fraction(p).limit_denominator(1000)
+        assert eta == Fraction(m, m + 1)
+        assert m**2 * eta ** (2 * m) == (m + 1) ** 2 * eta ** (2 * m + 2)  # the tie, exactly
+        assert jq.ghz_optimal_size(p)[0] == m
+        prof = jq.ghz_qfi_profile(jq.dephasing(p), 3 * m)
+        assert jq.metrology.optimal_size_from_profile(prof)[0] == m
+
+
 def test_ghz_qfi_profile_and_optimum():
     """[5.10]: argmax_n F(n) from one prefix sweep equals the closed-form N*; values match ghz_qfi."""
     # (p = 0.01, 0.05, 0.1 give eta = m/(m+1): exact ties between N* and N*+1)
@@ -203,6 +217,7 @@ def test_ghz_qfi_profile_and_optimum():
         np.testing.assert_allclose(prof, ns**2.0 * (1 - 2 * p) ** (2.0 * ns), rtol=1e-10)
         n_star, f_max = jq.ghz_optimal_size(p)
         assert int(np.argmax(prof)) + 1 == n_star
+        assert jq.metrology.optimal_size_from_profile(prof)[0] == n_star
         assert abs(prof[n_star - 1] - f_max) < 1e-9 * f_max
     assert jq.ghz_optimal_size(0.01)[0] == 49 and abs(jq.ghz_optimal_size(0.01)[1] - 331.5) < 0.1
     prof = jq.ghz_qfi_profile(jq.amplitude_damping(0.1), 7)
@@ -531,10 +546,10 @@ def test_complex64_probes(key):
 
 
 def test_ghz_qfi_no_recompile_for_new_noise_values():
-    from jaxqring import _fisher
+    from jaxqring.kernels.mpo.fisher import ghz_qfi_sweep
 
     jq.ghz_qfi(jq.dephasing(0.1), 64)
-    size = _fisher._ghz_qfi._cache_size()
+    size = ghz_qfi_sweep._cache_size()
     for p in (0.01, 0.2):
         jq.ghz_qfi(jq.dephasing(p), 64)
-    assert _fisher._ghz_qfi._cache_size() == size
+    assert ghz_qfi_sweep._cache_size() == size

@@ -16,9 +16,10 @@ from scipy import stats
 
 import jaxqring as jq
 from jaxqring import kernels as K
-from jaxqring._kitaev import _estimate_jit, majority_tail
+from jaxqring._kitaev import majority_tail
+from jaxqring.kernels.estimation.ghz_sums import estimate_integer_sums
 
-from . import oracles as O
+from .oracles import dense as O
 from .helpers import ALPHA, binomial_interval, chi2_gof_pvalue
 
 # ---------------------------------------------------------------------------------------------
@@ -284,9 +285,9 @@ def test_kitaev_sum_without_feedback(key):
 def test_second_call_compiles_nothing(key):
     q = jnp.zeros((4, 9), jnp.int32)
     jq.kitaev_sum(key, q, bits=5, shots_per_round=3)
-    size = _estimate_jit._cache_size()
+    size = estimate_integer_sums._cache_size()
     jq.kitaev_sum(jax.random.fold_in(key, 1), q + 1, bits=5, shots_per_round=3)
-    assert _estimate_jit._cache_size() == size
+    assert estimate_integer_sums._cache_size() == size
 
 
 @pytest.mark.parametrize("p", [0, 1])

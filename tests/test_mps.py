@@ -12,7 +12,7 @@ import pytest
 import jaxqring as jq
 from jaxqring import kernels as K
 
-from . import oracles
+from .oracles import dense as oracles
 from .helpers import assert_close
 
 DTYPES = [np.complex64, np.complex128]

@@ -16,7 +16,7 @@ import jaxqring as jq
 from jaxqring import kernels as K
 from jaxqring._noise import prepare_noise
 
-from . import oracles as O
+from .oracles import dense as O
 from .helpers import ALPHA, assert_close, chi2_gof_pvalue
 
 I2 = np.eye(2, dtype=complex)
@@ -109,7 +109,7 @@ def probe(key):
 
 @pytest.mark.parametrize("kind", list(CONSTRUCTORS))
 def test_superoperator_matches_kraus(kind):
-    from jaxqring.kernels import _noise as nz
+    from jaxqring.kernels.mpo import channels as nz
 
     rng = np.random.default_rng(0)
     rho = rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2))

@@ -14,7 +14,7 @@ import pytest
 from jax.sharding import Mesh
 
 import jaxqring as jq
-from jaxqring._ring import ring_schedule
+from jaxqring.kernels.comm.ring import ring_schedule
 
 from .helpers import binomial_interval
 

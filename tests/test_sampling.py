@@ -13,7 +13,7 @@ import pytest
 
 import jaxqring as jq
 
-from . import oracles
+from .oracles import dense as oracles
 from .helpers import ALPHA, binomial_interval, chi2_gof_pvalue
 
 N = 6

@@ -14,8 +14,8 @@ import pytest
 from .helpers import ALPHA, assert_close, binomial_interval, chi2_gof_pvalue
 
 import jaxqring as jq
-from jaxqring import _superdense as SD
-from jaxqring.kernels import _superdense as KS
+from jaxqring.kernels.comm import superdense as SD
+from jaxqring.kernels.comm import superdense as KS
 
 # ---- dense numpy oracle (SPEC §2) -------------------------------------------------------------
 I2 = np.eye(2, dtype=complex)

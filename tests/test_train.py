@@ -27,7 +27,7 @@ import pytest
 from scipy import stats
 
 import jaxqring as jq
-from jaxqring import _train as T
+from jaxqring.training import _train as T
 from jaxqring.cli import main
 
 from .helpers import ALPHA, assert_close, binomial_interval
@@ -157,7 +157,7 @@ def test_ghz_majority_table_matches_binomial_tail(n, shots, p):
 
 
 def test_ghz_probability_closed_form_equals_mps_path():
-    from jaxqring._aggregators import ghz_plus_probability
+    from jaxqring.training._aggregators import ghz_plus_probability
 
     rng = np.random.default_rng(1)
     signs = jnp.asarray(np.where(rng.random((5, 40)) < 0.5, 1.0, -1.0))

@@ -1,0 +1,2 @@
+"""Communication numerics: superdense coding over noisy EPR pairs (``superdense``) and the ring
+all-reduce engine (``ring``)."""

@@ -1,0 +1,1 @@
+"""Phase estimation: Kitaev rounds with feedback and their outcome laws (``kitaev``)."""

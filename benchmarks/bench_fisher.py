@@ -33,9 +33,7 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
-import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
-import optax  # noqa: E402
 from scipy import linalg  # noqa: E402
 
 from _harness import time_host, time_jax, write_json  # noqa: E402
@@ -220,36 +218,14 @@ def study_optimum(ps, n_max):
 
 
 def _optimise(n, chi, p, steps, *, with_axes, seed):
+    # the optimiser lives in the library (jq.metrology.optimise_parity_probe)
     init = jq.random_mps(jax.random.key(seed), n, chi)
-    noise = jq.dephasing(p)
-
-    def loss(params):
-        t, axes, theta = params
-        probe = jq.MPS(t, init.left, init.right)
-        if with_axes:
-            return -jnp.log(jq.parity_cfi(probe, theta, noise=noise, axes=axes))
-        return -jnp.log(jq.parity_cfi(probe, theta, noise=noise))
-
-    opt = optax.adam(0.03)
-    params = (init.tensors, jnp.tile(jnp.array([1.0, 0.0, 0.2]), (n, 1)), jnp.asarray(0.3))
-    state = opt.init(params)
-
-    @jax.jit
-    def step(params, state):
-        val, g = jax.value_and_grad(loss)(params)
-        g = jax.tree_util.tree_map(jnp.conj, g)  # steepest ascent for complex leaves
-        updates, state = opt.update(g, state, params)
-        return optax.apply_updates(params, updates), state, val
-
-    best, trace = -np.inf, []
-    for i in range(steps):
-        params, state, val = step(params, state)
-        best = max(best, -float(val))
-        if i % 10 == 0:
-            trace.append(float(np.exp(-float(val))))
-    axes = np.asarray(params[1])
+    res = jq.metrology.optimise_parity_probe(init, jq.dephasing(p), steps=steps, learning_rate=0.03,
+                                            with_axes=with_axes)
+    trace = [float(v) for v in res.curve[::10]]
+    axes = res.axes if with_axes else np.tile(np.array([1.0, 0.0, 0.2]), (n, 1))
     tilt = np.abs(axes[:, 2]) / np.linalg.norm(axes, axis=1)
-    return float(np.exp(best)), trace, tilt
+    return res.best_cfi, trace, tilt
 
 
 def study_variational(p, ns, chis, steps):

@@ -26,6 +26,7 @@ import json
 import os
 import pathlib
 import platform
+import sys
 import time
 
 import jax
@@ -38,17 +39,14 @@ import numpy as np  # noqa: E402
 from _harness import peak_rss_gib, time_host, time_jax, write_json  # noqa: E402
 import jaxqring as jq  # noqa: E402
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # the shared numpy oracles
+from tests.oracles.quantiser import q_max as q_max_of  # noqa: E402
+
 RESULTS = pathlib.Path(__file__).parent / "results" / "kitaev.json"
 
 
-
-
-
-
-
-
 def random_q(key, n: int, p: int, bits: int):
-    q_max = ((1 << (bits - 1)) - 1) // n
+    q_max = q_max_of(bits, n)
     return jax.random.randint(key, (n, p), -q_max, q_max + 1, jnp.int32)
 
 

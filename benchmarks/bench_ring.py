@@ -30,6 +30,7 @@ import json  # noqa: E402
 import pathlib  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 
 import jax  # noqa: E402
@@ -40,68 +41,14 @@ from _harness import peak_rss_gib, time_jax, write_json  # noqa: E402
 import jaxqring as jq  # noqa: E402
 from jaxqring.kernels.comm.fixedpoint import quantise, to_words  # noqa: E402
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # the shared numpy oracles
+from tests.oracles.quantiser import decode_signed, quantise_words  # noqa: E402
+from tests.oracles.ring import ring_words, sampled_symbol_channel  # noqa: E402
+
 RESULTS = pathlib.Path(__file__).parent / "results" / "ring.json"
 
 
-
-
-# ---- plain numpy reference ring (same schedule; SPEC §1) --------------------------------------
-
-
-def numpy_quantise_words(g: np.ndarray, fmt) -> np.ndarray:
-    """(N, P) uint32 words, row by row (keeps temporaries at one row)."""
-    words = np.empty(g.shape, np.uint32)
-    d = g.dtype.type(fmt.delta)
-    for j in range(g.shape[0]):
-        q = np.rint(np.clip(g[j], -fmt.clip, fmt.clip) / d)
-        np.clip(q, -fmt.q_max, fmt.q_max, out=q)
-        words[j] = q.astype(np.int32).astype(np.uint32) & np.uint32(fmt.modulus - 1)
-    return words
-
-
-def numpy_superdense_channel(msg, bits, cdf, rng):
-    """Noisy superdense message (b even): words -> symbols -> categorical draw -> words."""
-    shifts = np.arange(bits - 2, -1, -2, dtype=np.uint32)
-    sym = (msg[:, None] >> shifts) & np.uint32(3)
-    u = rng.random(sym.shape, dtype=np.float32)
-    th = cdf[sym]  # (W, b/2, 3)
-    dec = (u[..., None] >= th).sum(axis=-1).astype(np.uint32)
-    return np.bitwise_or.reduce(dec << shifts, axis=1)
-
-
-def numpy_ring(words: np.ndarray, fmt, *, cdf=None, seed=0) -> np.ndarray:
-    """Scatter-reduce, all-gather (clockwise) and decode, in place on (N, P) uint32 words.
-
-    Returns the (N, P) int32 decoded sums (a view of ``words``).
-    """
-    n, p = words.shape
-    bounds = np.concatenate([[0], np.cumsum([len(c) for c in np.array_split(np.arange(p), n)])])
-    mask = np.uint32(fmt.modulus - 1)
-    rng = np.random.default_rng(seed)
-    for phase in (0, 1):
-        for r in range(n - 1):
-            msgs = []
-            for j in range(n):
-                c = (j - r) % n if phase == 0 else (j + 1 - r) % n
-                msg = words[j, bounds[c] : bounds[c + 1]].copy()
-                if cdf is not None:
-                    msg = numpy_superdense_channel(msg, fmt.bits, cdf, rng)
-                msgs.append((c, msg))
-            for j, (c, msg) in enumerate(msgs):
-                dst = words[(j + 1) % n, bounds[c] : bounds[c + 1]]
-                if phase == 0:
-                    dst += msg
-                    dst &= mask
-                else:
-                    dst[...] = msg
-    out = words.view(np.int32)  # words < 2**30, so the int32 view holds s
-    out[out >= (1 << (fmt.bits - 1))] -= fmt.modulus
-    return out
-
-
 # ---- timing ---------------------------------------------------------------------------------------
-
-
 
 
 @functools.partial(jax.jit, static_argnames="fmt")
@@ -136,13 +83,14 @@ def bench_case(name, g, *, bits, repeats_jax, repeats_np, check_exact, cdf=None,
             del ref
             gc.collect()
             t0 = time.perf_counter()
-            words_np = numpy_quantise_words(g_np, fmt)
+            words_np, _ = quantise_words(g_np, bits, fmt.clip, dtype=g_np.dtype)
             t_q.append(time.perf_counter() - t0)
             words = np.array(_xla_words(g, fmt))
             mismatched = int(np.count_nonzero(words_np != words))
             del words_np
             t0 = time.perf_counter()
-            ref = numpy_ring(words, fmt, cdf=cdf)
+            channel = None if cdf is None else sampled_symbol_channel(bits, cdf, np.random.default_rng(0))
+            ref = decode_signed(ring_words(words, bits, channel=channel), bits)
             t_r.append(time.perf_counter() - t0)
         t_np = statistics.median(t_q) + statistics.median(t_r)
         entry.update({

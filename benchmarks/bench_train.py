@@ -24,7 +24,7 @@ import numpy as np
 
 from _harness import write_json
 import jaxqring as jq
-from jaxqring import _train as T
+from jaxqring.training import _train as T
 
 N = 16
 HIDDEN = (512, 128)

@@ -6,7 +6,8 @@ Layers, top-down (checked by import-linter contracts, see the README's "Architec
 * the core API at this level - probes, readout, noise, fixed point, Kitaev estimation, the
   validators (``_checks``) and the one accounting type :class:`CommCost`;
 * protocol subpackages, one per capability - :mod:`jaxqring.allreduce`,
-  :mod:`jaxqring.metrology`, :mod:`jaxqring.interop`;
+  :mod:`jaxqring.metrology`, :mod:`jaxqring.interop`, :mod:`jaxqring.inference`,
+  :mod:`jaxqring.security`;
 * :mod:`jaxqring.studies` and :mod:`jaxqring.training` on top of the protocols;
 * :mod:`jaxqring.cli`, which only parses, calls the library and prints.
 
@@ -45,8 +46,11 @@ from ._readout import parity_expectation as parity_expectation
 from ._readout import sample as sample
 from ._readout import sample_parity as sample_parity
 from . import allreduce as allreduce
+from . import conflict as conflict
+from . import inference as inference
 from . import interop as interop
 from . import metrology as metrology
+from . import security as security
 from . import studies as studies
 from . import training as training
 from .allreduce import EPRModel as EPRModel
@@ -74,6 +78,7 @@ from .metrology import parity_cfi as parity_cfi
 from .metrology import pure_qfi_report as pure_qfi_report
 from .metrology import qfi_dense as qfi_dense
 from .metrology import qfi_mixed as qfi_mixed
+from .metrology import qfi as qfi
 from .metrology import qfi_pure as qfi_pure
 from .studies import DephasingStudy as DephasingStudy
 from .studies import HeisenbergStudy as HeisenbergStudy
@@ -136,6 +141,7 @@ __all__ = [
     "bit_flip",
     "communication_cost",
     "compose",
+    "conflict",
     "cross_entropy",
     "density_matrix",
     "dephasing",
@@ -157,6 +163,7 @@ __all__ = [
     "ghz_qfi_profile",
     "ghz_visibility",
     "heisenberg_study",
+    "inference",
     "init_mlp",
     "interop",
     "kernels",
@@ -177,6 +184,7 @@ __all__ = [
     "pauli_epr",
     "product_plus",
     "pure_qfi_report",
+    "qfi",
     "qfi_dense",
     "qfi_mixed",
     "qfi_pure",
@@ -186,6 +194,7 @@ __all__ = [
     "ring_ledger",
     "sample",
     "sample_parity",
+    "security",
     "shard_dataset",
     "shots_for_failure",
     "studies",

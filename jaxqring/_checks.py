@@ -149,3 +149,84 @@ def check_probability(name: str, value: Any, *, open_left: bool = False, open_ri
         hi = "1)" if open_right else "1]"
         raise ValueError(f"Argument `{name}` must lie in {lo}, {hi}, got {v}.")
     return v
+
+
+# ----------------------------------------------------------------------------------------------
+# Memory: estimate before allocating, so a request that cannot fit fails with advice, not an
+# XLA out-of-memory error or a numpy allocation traceback from deep inside.
+# ----------------------------------------------------------------------------------------------
+
+
+def format_bytes(nbytes: float) -> str:
+    """``nbytes`` in binary units, e.g. ``'596.0 GiB'``."""
+    value = float(nbytes)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024 or unit == "PiB":
+            return f"{value:.0f} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} PiB"  # pragma: no cover
+
+
+def _host_available_bytes() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def available_memory_bytes() -> int | None:
+    """Bytes the default JAX device can still allocate (None if unknown).
+
+    Accelerators report ``bytes_limit - bytes_in_use`` through ``Device.memory_stats()``; the CPU
+    backend reports nothing there, so the host's ``MemAvailable`` is used.
+    """
+    try:
+        dev = jax.devices()[0]
+        stats = dev.memory_stats() if dev.platform != "cpu" else None
+    except Exception:  # noqa: BLE001 - a backend without memory_stats falls back to the host
+        stats = None
+    if stats and "bytes_limit" in stats:
+        return int(stats["bytes_limit"]) - int(stats.get("bytes_in_use", 0))
+    return _host_available_bytes()
+
+
+def check_memory(name: str, nbytes: float, *, what: str, fix: str, available: int | None = None) -> None:
+    """Raise a ValueError naming ``name`` if ``nbytes`` cannot fit in the available memory.
+
+    Args:
+        name: the argument that drives the size (named in the message).
+        nbytes: estimated peak bytes of the request.
+        what: what would be allocated (e.g. "the GHZ MPS tensors (N, 2, 2, 2) complex64").
+        fix: what the user can change (e.g. "use N <= 1.2e9 or ...").
+        available: bytes available (default :func:`available_memory_bytes`).
+    """
+    avail = available_memory_bytes() if available is None else int(available)
+    if avail is None or nbytes <= avail:
+        return
+    raise ValueError(
+        f"Argument `{name}` asks for about {format_bytes(nbytes)} for {what}, but only "
+        f"{format_bytes(avail)} is available on this device; {fix}."
+    )
+
+
+def check_no_nan(name: str, value: Any) -> None:
+    """Raise if a concrete float array contains NaN (no-op under tracing); inf is allowed."""
+    if is_traced(value):
+        return
+    leaves = jax.tree_util.tree_leaves(value)
+    bad = 0
+    for leaf in leaves:
+        arr = np.asarray(leaf)
+        if arr.dtype.kind in "fc":
+            bad += int(np.count_nonzero(np.isnan(arr)))
+    if bad:
+        raise ValueError(f"Argument `{name}` must not contain NaN, got {bad} NaN entries.")

@@ -28,6 +28,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from . import kernels as K
 from ._checks import (
@@ -276,12 +277,12 @@ class KitaevSumResult(NamedTuple):
 
 
 def kitaev_sum(
-    key,
-    q,
+    key: jax.Array,
+    q: ArrayLike,
     *,
     bits: int,
     shots_per_round: int,
-    noise=None,
+    noise: NoiseModel | None = None,
     signed: bool = True,
     feedback: bool = True,
     method: str = "auto",

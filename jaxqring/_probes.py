@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import jax
 import numpy as np
+from jax.typing import DTypeLike
 
 from . import kernels as K
-from ._checks import check_int
+from ._checks import check_int, check_memory
 
 MPS = K.MPS
 
@@ -20,7 +21,22 @@ def _check_dtype(dtype):
     return dt
 
 
-def ghz(n: int, *, dtype=None) -> MPS:
+def check_mps_memory(name: str, n: int, chi: int, dtype) -> None:
+    """Raise a ValueError naming ``name`` if an N-site MPS of bond ``chi`` cannot fit in memory.
+
+    Counts the stacked tensors (N, chi, 2, chi) twice (the builder's temporaries), in ``dtype``
+    (default: the package's default complex dtype).
+    """
+    dt = np.dtype(K.default_complex_dtype() if dtype is None else dtype)
+    nbytes = 2 * int(n) * int(chi) ** 2 * 2 * dt.itemsize
+    check_memory(
+        name, nbytes, what=f"an MPS of N = {int(n)} sites and bond dimension {int(chi)} ({dt})",
+        fix="reduce N (GHZ parities and QFIs are exact and fast up to N ~ 10^7 on one device), or "
+        "shard the nodes over several devices",
+    )
+
+
+def ghz(n: int, *, dtype: DTypeLike | None = None) -> MPS:
     """GHZ probe (|0^N> + |1^N>)/sqrt(2) as an MPS of bond dimension 2.
 
     Args:
@@ -35,31 +51,44 @@ def ghz(n: int, *, dtype=None) -> MPS:
         >>> float(jq.parity_expectation(jq.ghz(4), [0.1, 0.2, 0.3, 0.4]))  # cos(1.0)
         0.5403...
     """
-    return K.ghz(check_int("n", n, minimum=2), dtype=_check_dtype(dtype))
+    n = check_int("n", n, minimum=2)
+    dtype = _check_dtype(dtype)
+    check_mps_memory("n", n, 2, dtype)
+    return K.ghz(n, dtype=dtype)
 
 
-def product_plus(n: int, *, dtype=None) -> MPS:
+def product_plus(n: int, *, dtype: DTypeLike | None = None) -> MPS:
     """Product probe |+>^N (bond dimension 1)."""
-    return K.product_plus(check_int("n", n, minimum=2), dtype=_check_dtype(dtype))
+    n = check_int("n", n, minimum=2)
+    dtype = _check_dtype(dtype)
+    check_mps_memory("n", n, 1, dtype)
+    return K.product_plus(n, dtype=dtype)
 
 
-def w_state(n: int, *, dtype=None) -> MPS:
+def w_state(n: int, *, dtype: DTypeLike | None = None) -> MPS:
     """W state (|10..0> + |01..0> + ... )/sqrt(N), bond dimension 2."""
-    return K.w_state(check_int("n", n, minimum=2), dtype=_check_dtype(dtype))
+    n = check_int("n", n, minimum=2)
+    dtype = _check_dtype(dtype)
+    check_mps_memory("n", n, 2, dtype)
+    return K.w_state(n, dtype=dtype)
 
 
-def dicke(n: int, k: int, *, dtype=None) -> MPS:
+def dicke(n: int, k: int, *, dtype: DTypeLike | None = None) -> MPS:
     """Dicke state D(N, k): uniform superposition of all weight-k strings, bond dimension k+1."""
     n = check_int("n", n, minimum=2)
     k = check_int("k", k, minimum=0, maximum=n)
-    return K.dicke(n, k, dtype=_check_dtype(dtype))
+    dtype = _check_dtype(dtype)
+    check_mps_memory("n", n, k + 1, dtype)
+    return K.dicke(n, k, dtype=dtype)
 
 
-def random_mps(key: jax.Array, n: int, chi: int, *, dtype=None) -> MPS:
+def random_mps(key: jax.Array, n: int, chi: int, *, dtype: DTypeLike | None = None) -> MPS:
     """Random MPS with i.i.d. complex Gaussian tensors of bond dimension ``chi`` >= 1."""
     n = check_int("n", n, minimum=2)
     chi = check_int("chi", chi, minimum=1)
-    return K.random_mps(key, n, chi, dtype=_check_dtype(dtype))
+    dtype = _check_dtype(dtype)
+    check_mps_memory("chi", n, chi, dtype)
+    return K.random_mps(key, n, chi, dtype=dtype)
 
 
 def check_mps(mps) -> MPS:

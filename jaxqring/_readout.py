@@ -18,9 +18,10 @@ import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from . import kernels as K
-from ._checks import check_choice, check_finite, check_int, is_traced
+from ._checks import check_choice, check_finite, check_int, check_memory, is_traced
 from ._noise import NoiseModel, check_noise, prepare_noise
 from ._probes import MPS, check_mps
 
@@ -56,7 +57,7 @@ def check_phases(phases, mps: MPS) -> jax.Array:
             raise ValueError("Argument `phases` must be real (radians), got a complex array.")
         if arr.dtype.kind not in "fiub":
             raise ValueError(f"Argument `phases` must be a real array, got dtype {arr.dtype}.")
-    shape = tuple(jnp.shape(phases))
+    shape = tuple(jnp.shape(phases) if is_traced(phases) else np.shape(phases))
     if len(shape) < 1 or shape[-1] != n:
         raise ValueError(
             f"Argument `phases` must have shape (..., N) with N = {n} (one phase per node), "
@@ -101,7 +102,7 @@ def _validated_log_parity(mps, phases, basis, noise):
     return mant, logs, ph.shape[:-1]
 
 
-def parity_expectation(mps: MPS, phases, basis="x", *, noise: NoiseModel | None = None) -> jax.Array:
+def parity_expectation(mps: MPS, phases: ArrayLike, basis: str = "x", *, noise: NoiseModel | None = None) -> jax.Array:
     """Exact expectation of the product of all N single-qubit readouts, <sigma_0 ... sigma_{N-1}>.
 
     For GHZ this is cos(Phi) (X basis, SPEC [3.2]) or sin(Phi) (``basis="sine"``, [3.4]) with
@@ -127,7 +128,7 @@ def parity_expectation(mps: MPS, phases, basis="x", *, noise: NoiseModel | None 
 
 
 def log_abs_parity_expectation(
-    mps: MPS, phases, basis="x", *, noise: NoiseModel | None = None
+    mps: MPS, phases: ArrayLike, basis: str = "x", *, noise: NoiseModel | None = None
 ) -> tuple[jax.Array, jax.Array]:
     """(sign, log|<sigma_0 ... sigma_{N-1}>|) for values that underflow (e.g. noisy, N = 10^4).
 
@@ -207,17 +208,37 @@ def _prepare_sampling(key, mps, phases, shots, basis, method, noise):
     return mps, flat, jnp.asarray(codes), shots, method, ghz_xy, local, batch
 
 
+# Peak bytes per (coordinate, shot): full strings hold the uint8 bits plus one 32-bit random word
+# per site while drawing; parity-only output holds a uint8 parity, its uniform draw and the
+# sampler's per-shot running state.
+SAMPLE_BYTES_PER_SITE = 5
+SAMPLE_BYTES_PER_SHOT = 16
+
+
+def check_sample_memory(num_coords: int, shots: int, num_sites: int, *, parity_only: bool) -> None:
+    """Raise a ValueError naming ``shots`` if P coordinates x S shots cannot fit in memory."""
+    per_shot = SAMPLE_BYTES_PER_SHOT + (0 if parity_only else SAMPLE_BYTES_PER_SITE * int(num_sites))
+    nbytes = int(num_coords) * int(shots) * per_shot
+    out = "parity bits" if parity_only else f"outcome strings of N = {int(num_sites)} bits"
+    check_memory(
+        "shots", nbytes,
+        what=f"{int(shots)} shots x {int(num_coords)} coordinates of {out}",
+        fix="draw the shots in batches (one call per key from jax.random.split, summing counts "
+        "as you go) or pass fewer coordinates per call",
+    )
+
+
 def sample(
-    key,
+    key: jax.Array,
     mps: MPS,
-    phases,
+    phases: ArrayLike,
     shots: int,
-    basis="x",
+    basis: str = "x",
     *,
     packed: bool = False,
-    method="auto",
+    method: str = "auto",
     noise: NoiseModel | None = None,
-):
+) -> jax.Array:
     """Sample all N single-qubit outcomes, ``shots`` times per coordinate.
 
     Args:
@@ -241,6 +262,7 @@ def sample(
     mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
         key, mps, phases, shots, basis, method, noise
     )
+    check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=False)
     bits = _sample(
         key, mps, local, flat, codes, num_shots=shots, parity_only=False, method=method, ghz_xy=ghz_xy
     )
@@ -251,7 +273,7 @@ def sample(
 
 
 def sample_parity(
-    key, mps: MPS, phases, shots: int, basis="x", *, method="auto", noise: NoiseModel | None = None
+    key: jax.Array, mps: MPS, phases: ArrayLike, shots: int, basis: str = "x", *, method: str = "auto", noise: NoiseModel | None = None
 ) -> jax.Array:
     """Sample only the parity bit (XOR of all N reported outcomes) of each shot.
 
@@ -264,6 +286,7 @@ def sample_parity(
     mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
         key, mps, phases, shots, basis, method, noise
     )
+    check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=True)
     par = _sample(
         key, mps, local, flat, codes, num_shots=shots, parity_only=True, method=method, ghz_xy=ghz_xy
     )

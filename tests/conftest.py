@@ -1,6 +1,9 @@
-"""Test configuration: float64 available, 8 host CPU devices for the sharded ring tests.
+"""Test configuration: float64 available, 8 host CPU devices for the sharded ring tests, rank
+promotion an error, and a count of the session's statistical assertions.
 
 XLA_FLAGS must be set before jax is imported anywhere, hence at the top of conftest.
+``jax_numpy_rank_promotion = "raise"``: every broadcast between arrays of different ranks must be
+written out (``x[None, :]``), in the tests and in the library they exercise.
 """
 
 import os
@@ -14,6 +17,9 @@ import jax  # noqa: E402
 import pytest  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_numpy_rank_promotion", "raise")
+
+from .helpers import ALPHA, family_wise_rate  # noqa: E402
 
 
 @pytest.fixture
@@ -22,3 +28,14 @@ def key(request):
     seed = 20261123
     print(f"seed={seed}")
     return jax.random.key(seed)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The suite's real family-wise false-failure rate: count x ALPHA, not ALPHA alone."""
+    count, union, independent = family_wise_rate()
+    if count:
+        terminalreporter.write_sep("-", "statistical assertions")
+        terminalreporter.write_line(
+            f"{count} statistical assertions at false-failure rate {ALPHA:g} each (or less): family-wise "
+            f"false-failure rate <= {union:.3g} (union bound), {independent:.3g} if independent"
+        )

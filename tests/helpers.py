@@ -1,7 +1,10 @@
 """Shared tolerances and statistical helpers for the test suite.
 
 Tolerances are kept in one table, keyed by dtype. Statistical tests use fixed seeds and a
-stated false-failure rate ``ALPHA`` per assertion.
+stated false-failure rate ``ALPHA`` per assertion. Every statistical assertion goes through one
+of the helpers below (``binomial_interval``, ``chi2_gof_pvalue``, ``accept_pvalue``), which
+registers its false-failure rate in ``STATISTICAL_ASSERTIONS``; tests/conftest.py reports the
+count and the family-wise false-failure rate of the session at the end of the run.
 """
 
 import numpy as np
@@ -18,6 +21,26 @@ TOL = {
 # False-failure rate of each statistical assertion (with a correct implementation).
 ALPHA = 1e-6
 
+# One entry (the assertion's false-failure rate) per statistical assertion made in this session.
+STATISTICAL_ASSERTIONS: list[float] = []
+
+
+def register_statistical_assertion(alpha=ALPHA):
+    """Count one statistical assertion with false-failure rate ``alpha`` (returns ``alpha``)."""
+    STATISTICAL_ASSERTIONS.append(float(alpha))
+    return alpha
+
+
+def family_wise_rate(alphas=None):
+    """(count, union bound sum(alpha), rate 1 - prod(1 - alpha) if the assertions were independent)."""
+    alphas = np.asarray(STATISTICAL_ASSERTIONS if alphas is None else alphas, float)
+    return len(alphas), float(alphas.sum()), float(-np.expm1(np.log1p(-alphas).sum()))
+
+
+def accept_pvalue(pvalue, alpha=ALPHA):
+    """True when a test's p-value does not reject at ``alpha`` (one registered assertion)."""
+    return float(pvalue) > register_statistical_assertion(alpha)
+
 
 def tol(dtype):
     return TOL[np.dtype(dtype)]
@@ -33,7 +56,9 @@ def chi2_gof_pvalue(counts, probs):
 
     Cells with zero expected probability must have zero counts (else p = 0). Cells are merged
     from the smallest upwards until every expected count is >= 5, so the chi-square law holds.
+    Callers compare the p-value with ``ALPHA``: one registered statistical assertion per call.
     """
+    register_statistical_assertion(ALPHA)
     counts = np.asarray(counts, float).ravel()
     probs = np.asarray(probs, float).ravel()
     n = counts.sum()
@@ -66,5 +91,10 @@ def chi2_gof_pvalue(counts, probs):
 
 
 def binomial_interval(n, p, alpha=ALPHA):
-    """Two-sided acceptance interval for a Binomial(n, p) count at false-failure rate alpha."""
+    """Two-sided acceptance interval for a Binomial(n, p) count at false-failure rate alpha.
+
+    One registered statistical assertion per call (a one-sided use of the interval errs at
+    alpha / 2, so counting alpha is conservative).
+    """
+    register_statistical_assertion(alpha)
     return stats.binom.ppf(alpha / 2, n, p), stats.binom.isf(alpha / 2, n, p)

@@ -31,10 +31,11 @@ import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 from jax import Array
 from jax.sharding import Mesh
 
-from .._checks import check_choice, check_finite, check_key, is_traced
+from .._checks import check_choice, check_finite, check_int, check_key, check_memory, is_traced
 from .._fixedpoint import FixedPoint, dequantise_mean, fixed_point
 from ..kernels.comm.ring import RingSchedule as RingSchedule
 from ..kernels.comm.ring import read_only, ring_allreduce_words, ring_schedule
@@ -151,8 +152,49 @@ class RingLedger:
         """EPR pairs consumed (destroyed by the Bell measurements) per all-reduce."""
         return self.setup_total
 
-    def summary(self) -> dict:
-        """Plain-Python digest: per-link maxima and ring totals."""
+    def summary(self, max_nodes: int = 16) -> str:
+        """A readable table of the carriers: per link, per round, and the ring totals.
+
+        Per link {j, j+1 mod N}: online, set-up and lifetime carriers (both directions) and the
+        classical payload bits they carry. Per round (time order, scatter-reduce then
+        all-gather): the online carriers each node sends. Rings larger than ``max_nodes`` show
+        their first ``max_nodes`` links/nodes and say how many are left out.
+        For the same numbers as a dict, see :meth:`totals`.
+        """
+        max_nodes = check_int("max_nodes", max_nodes, minimum=1)
+        n, unit = self.num_nodes, self.unit
+        shown = min(n, max_nodes)
+        more = f"  ... {n - shown} more nodes not shown (max_nodes={max_nodes})" if n > shown else None
+        lines = [
+            f"Ring ledger: {self.scheme} scheme, N = {n} nodes, b = {self.bits}-bit words, "
+            f"all-gather {self.gather}; carriers are {unit}s",
+            "",
+            f"per link {{j, j+1}} (both directions)  {'online':>10} {'set-up':>10} {'lifetime':>10} {'payload bits':>13}",
+        ]
+        on, su, life, pay = self.online_per_link, self.setup_per_link, self.lifetime_per_link, self.payload_bits_per_link
+        for j in range(shown):
+            lines.append(f"  link {j:>4} - {(j + 1) % n:<4}                  {on[j]:>10} {su[j]:>10} {life[j]:>10} {pay[j]:>13}")
+        if more:
+            lines.append(more)
+        lines += ["", f"per round: online {unit}s sent by node j"]
+        lines.append(f"  {'round':>5}  {'phase':<15}" + "".join(f"{'j=' + str(j):>8}" for j in range(shown)))
+        per_round = self.online_per_round
+        for r in range(per_round.shape[0]):
+            phase = PHASES[r // (n - 1)].replace("_", "-")
+            lines.append(f"  {r + 1:>5}  {phase:<15}" + "".join(f"{int(v):>8}" for v in per_round[r, :shown]))
+        if more:
+            lines.append(more)
+        t = self.totals()
+        lines += [
+            "",
+            f"totals: {t['online_total']} online + {t['setup_total']} set-up = {t['lifetime_total']} {unit}s "
+            f"over {t['rounds']} rounds; max per link: {t['online_per_link_max']} online, "
+            f"{t['setup_per_link_max']} set-up" + (f"; {self.epr_pairs_total} EPR pairs consumed" if self.scheme == "superdense" else ""),
+        ]
+        return "\n".join(lines)
+
+    def totals(self) -> dict:
+        """Plain-Python digest: per-link maxima and ring totals (what :meth:`summary` ends with)."""
         return {
             "scheme": self.scheme,
             "unit": self.unit,
@@ -166,6 +208,37 @@ class RingLedger:
         }
 
 
+# Host bytes per node pair of the static schedule and ledger: about eleven (2, N - 1, N) int64
+# tables (chunk ids, read/write slots and their temporaries; online, set-up and payload counts).
+SCHEDULE_BYTES_PER_NODE_PAIR = 180
+# Device words per coordinate per node: the rotated (N, N, ceil(P/N)) int32 buffer, its update
+# and message copies inside the scan, and the quantised words.
+RING_WORDS_PER_ENTRY = 4
+
+
+def ring_memory_bytes(num_nodes: int, num_coords: int, itemsize: int = 4) -> int:
+    """Estimated peak bytes of one ring all-reduce of an (N, P) gradient array.
+
+    The static schedule and ledger (host, O(N^2)) plus the device buffers (O(N P)): the input
+    in ``itemsize``-byte floats and the rotated int32 chunk buffer with its per-round copies.
+    """
+    n, p = int(num_nodes), int(num_coords)
+    length = -(-p // n)
+    return (SCHEDULE_BYTES_PER_NODE_PAIR * n * n + RING_WORDS_PER_ENTRY * 4 * n * n * length
+            + 2 * n * p * int(itemsize))
+
+
+def check_ring_memory(name: str, num_nodes: int, num_coords: int, itemsize: int = 4) -> None:
+    """Raise a ValueError naming ``name`` if the ring all-reduce of (N, P) cannot fit in memory."""
+    check_memory(
+        name, ring_memory_bytes(num_nodes, num_coords, itemsize),
+        what=f"a ring all-reduce of N = {int(num_nodes)} nodes and P = {int(num_coords)} coordinates "
+        "(O(N^2) schedule and ledger, O(N P) chunk buffers)",
+        fix="reduce the number of nodes N or coordinates P (the schedule grows as N^2: N = 10^4 "
+        "needs about 18 GiB for it alone), or shard the nodes over devices with `mesh`",
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def ring_ledger(
     num_nodes: int, num_coords: int, *, bits: int, scheme: str = "classical", gather: str = "cw"
@@ -177,6 +250,13 @@ def ring_ledger(
     """
     check_choice("scheme", scheme, SCHEMES)
     check_choice("gather", gather, GATHER_DIRECTIONS)
+    num_nodes = check_int("num_nodes", num_nodes, minimum=2)
+    num_coords = check_int("num_coords", num_coords, minimum=1)
+    check_memory(
+        "num_nodes", SCHEDULE_BYTES_PER_NODE_PAIR * num_nodes * num_nodes,
+        what=f"the per-link, per-round ledger of N = {num_nodes} nodes (O(N^2) int64 tables)",
+        fix="reduce N (N = 10^4 needs about 18 GiB for the ledger)",
+    )
     sched = ring_schedule(num_nodes, num_coords, gather)
     payload = int(bits) * sched.chunk_sizes[sched.chunk]
     if scheme == "classical":
@@ -257,13 +337,13 @@ def _check_mesh(mesh, num_nodes: int):
 
 
 def ring_allreduce(
-    grads,
+    grads: ArrayLike,
     *,
     scheme: str = "classical",
     bits: int,
     clip: float = 1.0,
     epr: EPRModel | None = None,
-    key=None,
+    key: jax.Array | None = None,
     gather: str = "cw",
     mesh: Mesh | None = None,
 ) -> RingResult:
@@ -300,7 +380,8 @@ def ring_allreduce(
         >>> import numpy as np, jaxqring as jq
         >>> g = np.random.default_rng(0).normal(size=(4, 10)) * 0.1
         >>> res = jq.ring_allreduce(g, scheme="superdense", bits=12)
-        >>> res.ledger.online_per_link   # qubits, half the classical bits
+        >>> res.ledger.online_per_link.tolist()   # qubits per link: half the classical bits
+        [90, 96, 90, 84]
     """
     scheme = check_choice("scheme", scheme, SCHEMES)
     gather = check_choice("gather", gather, GATHER_DIRECTIONS)
@@ -313,6 +394,7 @@ def ring_allreduce(
         raise ValueError("Argument `key` must be a PRNG key when `epr` (noisy pairs) is given, got None.")
     check_key("key", key, allow_none=True)
     mesh = _check_mesh(mesh, num_nodes)
+    check_ring_memory("grads", num_nodes, num_coords, np.dtype(getattr(grads, "dtype", np.float64)).itemsize)
     g = jnp.asarray(grads)
     if not jnp.issubdtype(g.dtype, jnp.floating):
         g = g.astype(jnp.float32)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 from jax import Array
 
 from .._checks import check_real, is_traced
@@ -56,7 +57,7 @@ def _as_weight_dtype(*values):
     return dt if jnp.issubdtype(dt, jnp.floating) else jnp.float32
 
 
-def werner(fidelity) -> EPRModel:
+def werner(fidelity: ArrayLike) -> EPRModel:
     """Werner pair ``rho_F = F Phi+ + (1-F)/3 (I - Phi+)`` (SPEC [2.3]).
 
     Equivalent to depolarising with p = 4(1-F)/3 on one half; each wrong symbol occurs with
@@ -67,9 +68,10 @@ def werner(fidelity) -> EPRModel:
     Returns:
         :class:`EPRModel` with weights (F, (1-F)/3, (1-F)/3, (1-F)/3).
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
-        >>> jq.werner(0.9).confusion()[0]   # [0.9, 0.0333, 0.0333, 0.0333]
+        >>> [round(float(x), 4) for x in jq.werner(0.9).confusion()[0]]
+        [0.9, 0.0333, 0.0333, 0.0333]
     """
     if not is_traced(fidelity):
         if np.ndim(fidelity) != 0:
@@ -81,7 +83,7 @@ def werner(fidelity) -> EPRModel:
     return EPRModel(jnp.stack([f, e, e, e]))
 
 
-def pauli_epr(p_x=0.0, p_y=0.0, p_z=0.0) -> EPRModel:
+def pauli_epr(p_x: ArrayLike = 0.0, p_y: ArrayLike = 0.0, p_z: ArrayLike = 0.0) -> EPRModel:
     """Pair ``|Phi+>`` after a Pauli channel on the travelling qubit A.
 
     rho = (1 - p_x - p_y - p_z) Phi+ + p_x X Phi+ X + p_y Y Phi+ Y + p_z Z Phi+ Z (on A).
@@ -133,7 +135,7 @@ def check_epr(epr) -> EPRModel | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def superdense_capacity(fidelity):
+def superdense_capacity(fidelity: ArrayLike) -> Array:
     """Bits per online qubit through a Werner pair with uniform symbols (SPEC [2.5]).
 
     C(F) = 2 + F log2 F + (1 - F) log2((1 - F)/3), with 0 log 0 = 0.

@@ -9,8 +9,12 @@ compilation; warm: second call), all measured in this run (:func:`jaxqring.allre
 from __future__ import annotations
 
 import argparse
+import textwrap
 
-from ..allreduce import compare_allreduce
+from .._io import check_out_dir
+
+from ..allreduce import compare_allreduce, comparison_notes, write_comparison
+from .train import with_flags
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,14 +24,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clip", type=float, default=1.0, help="clip radius R (default 1.0)")
     p.add_argument("--fidelity", type=float, default=0.99, help="Werner fidelity F of the noisy EPR pairs (default 0.99)")
     p.add_argument("--ghz-shots", type=int, default=1, help="odd shots per Kitaev round for the GHZ scheme (default 1)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the Gaussian test gradients and of the noisy-pair and GHZ sampling (default 0)")
+    p.add_argument("--out", default=None,
+                   help="also write the table to OUT/allreduce.json and OUT/allreduce.csv (default: print only)")
 
 
 def run(args) -> int:
-    res = compare_allreduce(
-        num_nodes=args.nodes, num_coords=args.coords, bits=args.bits, clip=args.clip,
-        fidelity=args.fidelity, ghz_shots=args.ghz_shots, seed=args.seed,
-    )
+    try:
+        if args.out is not None:
+            check_out_dir(args.out)  # before minutes of work, not after
+        res = compare_allreduce(
+            num_nodes=args.nodes, num_coords=args.coords, bits=args.bits, clip=args.clip,
+            fidelity=args.fidelity, ghz_shots=args.ghz_shots, seed=args.seed,
+        )
+    except ValueError as err:
+        raise with_flags(err) from None
     print(f"Ring all-reduce: N={res.num_nodes}, P={res.num_coords}, b={res.bits}, R={res.clip:g}; "
           "error of node 0's mean vs the float64 numpy mean of clip(g)")
     head = ("scheme", "unit", "online/link", "setup/link", "rounds", "max|err|", "rms err", "cold s", "warm s")
@@ -36,9 +48,9 @@ def run(args) -> int:
     for r in res.rows:
         print(fmt.format(r.scheme, r.unit, r.online_per_link, r.setup_per_link, r.rounds,
                          f"{r.max_abs_error:.3e}", f"{r.rms_error:.3e}", f"{r.cold_s:.3f}", f"{r.warm_s:.3f}"))
-    print(f"quantisation step delta = {res.delta:.3e} (noiseless |err| <= delta/2 = {res.delta / 2:.3e}, SPEC [1.4])")
-    print(f"information per online qubit at F={res.fidelity:g}: {res.capacity:.4f} bits "
-          f"(1 bit at F* = {res.breakeven_fidelity:.4f})")
-    print("GHZ: 'online' counts all broadcast outcome bits (not per link); set-up counts GHZ "
-          "qubits per link; rounds are sequential Kitaev rounds.")
+    for note in comparison_notes(res):
+        print(textwrap.fill(note, width=100, initial_indent="- ", subsequent_indent="  "))
+    if args.out is not None:
+        paths = write_comparison(res, args.out)
+        print(f"wrote {paths['json']} and {paths['csv']}")
     return 0

@@ -10,6 +10,7 @@ aggregated sign with the exact majority, communication per step, wall time) and 
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from ..training import demo_comparison
 from .train import with_flags
@@ -21,8 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shots", type=int, default=None,
                    help="GHZ shots per coordinate (default: smallest odd M with worst-case error <= 1e-3)")
     p.add_argument("--dephasing", type=float, default=0.2, help="dephasing p of the noisy GHZ run (default 0.2)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="jaxqring-demo", help="output directory for demo.png and demo.json")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the data split, initial parameters, minibatches and quantum sampling (default 0)")
+    p.add_argument("--out", default="jaxqring-demo",
+                   help="output directory for demo.png and demo.json (default ./jaxqring-demo)")
 
 
 def run(args) -> int:
@@ -45,5 +48,18 @@ def run(args) -> int:
     print("agree = fraction of coordinates whose aggregated sign equals the exact majority (mean over steps);")
     print("qubits/step = online + setup qubits (GHZ distribution: N-1 per copy); bits include the N readout")
     print(f"bits broadcast per GHZ copy. Total time {res.total_seconds:.1f} s.")
+    print()
+    print(f"Communication per aggregation step (N={res.num_workers}, P={res.num_params}; * = cost only, not trained):")
+    head = f"{'scheme':<32} {'online bits':>12} {'online qubits':>13} {'set-up qubits':>13} {'total':>12}"
+    print(head)
+    print("-" * len(head))
+    for c in res.schemes:
+        label = c.scheme + ("" if c.trained else " *")
+        print(f"{label:<32} {c.online_bits:>12,d} {c.online_qubits:>13,d} {c.setup_qubits:>13,d} {c.total:>12,d}")
+    print()
+    print("What this shows:")
+    for sentence in res.reading:
+        print(textwrap.fill(sentence, width=100, initial_indent="  - ", subsequent_indent="    "))
+    print()
     print(f"figure written to {res.figure_path}; table to {res.json_path}")
     return 0

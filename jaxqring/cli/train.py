@@ -1,20 +1,27 @@
 """``jaxqring train``: signSGD on the embedded digits set with a quantum (or classical) aggregator.
 
-Writes to ``--out``: ``metrics.csv`` (one row per step), ``metrics.json`` (config, cost per
-step, summary, full history), ``curves.png`` and ``params.npz`` (final parameters), plus
-``checkpoint.npz`` every ``--checkpoint-every`` steps; ``--resume`` continues from it to bitwise
-the same final parameters as an uninterrupted run.
+Writes to ``--out`` (through :meth:`jaxqring.TrainResult.save`): ``metrics.csv`` (one row per
+step), ``metrics.json`` (config, cost per step, summary, full history), ``curves.png`` and
+``params.npz`` (final parameters), plus ``checkpoint.npz`` every ``--checkpoint-every`` steps
+(default: every tenth of the run, and at the end). Ctrl-C stops cleanly (exit 130) and says how to
+resume; ``--resume`` continues from the last checkpoint to bitwise the same final parameters and
+metrics as an uninterrupted run. A folder that already holds a run is refused unless ``--resume``
+or ``--overwrite``.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import shlex
+import sys
 
 from .._checks import check_int
-from .._io import check_out_dir
-from ..training import AGGREGATORS, TrainConfig, summary, train, write_outputs
+from ..training import AGGREGATORS, TrainConfig, TrainingInterrupted, prepare_run_dir, summary, train
 from ..training._train import CHECKPOINT_NAME
+
+EXIT_INTERRUPTED = 130
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,11 +31,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise", default=None,
                    help="noise spec, e.g. dephasing:0.05, dephasing:0.02+readout_error:0.01 (GHZ) or werner:0.95 (superdense)")
     p.add_argument("--steps", type=int, default=200, help="optimizer steps (default 200)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the data split, the initial parameters, the minibatches and the quantum "
+                   "sampling (default 0); the same seed reproduces a run bit for bit")
     p.add_argument("--out", default="jaxqring-train", help="output directory (default ./jaxqring-train)")
-    p.add_argument("--checkpoint-every", type=int, default=None, metavar="K", help="write a checkpoint every K steps")
+    p.add_argument("--checkpoint-every", type=int, default=None, metavar="K",
+                   help="write a checkpoint every K steps (default: every tenth of --steps, and at the end)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz if present")
-    p.add_argument("--lr", type=float, default=None, help="learning rate (default 1.0 for mean, 0.01 for sign aggregators)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace a run already in --out (its checkpoint and metrics are deleted first)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="learning rate (default 1.0 for mean; 0.01 x min(1, 400/steps) for sign aggregators)")
     p.add_argument("--batch-size", type=int, default=32, help="examples per worker per step (0 = whole shard)")
     p.add_argument("--hidden", default="32", help="hidden widths, comma separated (default 32)")
     p.add_argument("--sharding", default="iid", help="iid or label_skew (default iid)")
@@ -51,6 +64,8 @@ def _hidden(text: str) -> tuple[int, ...]:
 FLAGS = {
     "num_workers": "--workers", "learning_rate": "--lr", "batch_size": "--batch-size",
     "checkpoint_every": "--checkpoint-every", "eval_every": "--eval-every", "out": "--out",
+    "overwrite": "--overwrite", "resume": "--resume", "num_nodes": "--nodes", "num_coords": "--coords",
+    "ghz_shots": "--ghz-shots",
 }
 
 
@@ -72,6 +87,14 @@ def config_from_args(args):
     )
 
 
+def _resume_command(args) -> str:
+    """The command line that continues this run: the same options, --overwrite dropped, --resume added."""
+    argv = [a for a in getattr(args, "argv", None) or sys.argv[1:] if a not in ("--overwrite", "--resume")]
+    if not argv or argv[0] != "train":
+        argv = ["train", "--out", args.out]
+    return "jaxqring " + shlex.join(argv) + " --resume"
+
+
 def run(args) -> int:
     if args.dtype == "float64":
         import jax
@@ -79,40 +102,39 @@ def run(args) -> int:
         jax.config.update("jax_enable_x64", True)  # this process only: the CLI owns it
     try:
         config = config_from_args(args).validated()
-        if args.checkpoint_every is not None:
-            check_int("checkpoint_every", args.checkpoint_every, minimum=1)
-        out = check_out_dir(args.out)
+        every = args.checkpoint_every
+        if every is not None:
+            every = check_int("checkpoint_every", every, minimum=1)
+        else:
+            every = max(1, math.ceil(config.steps / 10))
+        out = prepare_run_dir(args.out, resume=args.resume, overwrite=args.overwrite)
     except ValueError as err:
         raise with_flags(err) from None
 
     if args.resume and not os.path.exists(os.path.join(out, CHECKPOINT_NAME)):
         print(f"no checkpoint in {out}; starting from step 0")
-    bar = None
-    if not args.no_progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=config.steps, desc=f"train {config.aggregator}", unit="step")
-
-    def callback(done, total, metrics):
-        if bar is not None:
-            bar.n = done
-            acc = metrics["test_accuracy"][-1]
-            bar.set_postfix(acc=f"{acc:.3f}", agree=f"{metrics['agreement'][-1]:.3f}", refresh=False)
-            bar.refresh()
-
     try:
-        result = train(config, out_dir=out, checkpoint_every=args.checkpoint_every,
-                       resume=args.resume, callback=callback)
-    finally:
-        if bar is not None:
-            bar.close()
+        result = train(config, out_dir=out, checkpoint_every=every, resume=args.resume,
+                       progress=not args.no_progress)
+    except TrainingInterrupted as stop:
+        where = (f"the last checkpoint (step {stop.checkpoint_step}) is intact in {stop.checkpoint_path}"
+                 if stop.checkpoint_step is not None else "no checkpoint had been written yet")
+        print(f"\njaxqring train: interrupted after step {stop.step} of {stop.total}; {where}.\n"
+              f"Resume with: {_resume_command(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if result.resumed_from:
         print(f"resumed from step {result.resumed_from}")
-    paths = write_outputs(out, result)
+    try:
+        paths = result.save(out)
+    except KeyboardInterrupt:
+        print(f"\njaxqring train: interrupted while writing the outputs; training had finished and its "
+              f"final checkpoint is in {os.path.join(out, CHECKPOINT_NAME)}.\n"
+              f"Write them with: {_resume_command(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     s = summary(result)
     c = result.cost
     print(f"{config.aggregator} N={config.num_workers} P={result.num_params} steps={config.steps} "
-          f"noise={config.noise or 'none'}")
+          f"noise={config.noise or 'none'} lr={config.lr:g}")
     print(f"  final test accuracy {s['final_test_accuracy']:.4f}, test loss {s['final_test_loss']:.4f}, "
           f"mean sign agreement {s['mean_agreement']:.4f}")
     print(f"  per step: {c.bits} bits, {c.qubits} online qubits, {c.setup_qubits} setup qubits, "

@@ -5,25 +5,40 @@ quimb is imported lazily, inside the converters, and never inside jitted code.
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from .. import kernels as K
 from .._probes import MPS, check_mps
+from .._readout import check_phases
 
 
-def to_quimb(mps: MPS, phases=None):
+def to_quimb(mps: MPS, phases: ArrayLike | None = None) -> Any:
     """Convert to a normalised ``quimb.tensor.MatrixProductState`` (numpy arrays, shape="lpr").
 
     Boundary vectors are absorbed into the first and last tensors, and the optional (N,) phase
     row (radians) is applied, so quimb sees exactly the encoded state. Each tensor is rescaled
     by ``<psi|psi>^(-1/2N)`` so the quimb state has unit norm even where the ray is huge.
-    """
-    import quimb.tensor as qtn
 
+    Args:
+        mps: probe, tensors (N, chi, 2, chi).
+        phases: None or shape (N,), real, finite, radians (checked before quimb is imported).
+    Returns:
+        ``quimb.tensor.MatrixProductState`` with N sites.
+    """
     mps = check_mps(mps)
     if phases is not None:
-        mps = K.with_phases(mps, jnp.asarray(phases))
+        if tuple(np.shape(phases)) != (mps.num_sites,):
+            raise ValueError(
+                f"Argument `phases` must have shape (N,) = ({mps.num_sites},) (one phase per node, "
+                f"radians), got {tuple(np.shape(phases))}."
+            )
+        mps = K.with_phases(mps, check_phases(phases, mps))
+    import quimb.tensor as qtn
+
     n = mps.num_sites
     scale = float(np.exp(-0.5 * float(K.log_norm(mps)) / n))
     t = np.asarray(mps.tensors) * scale
@@ -33,7 +48,7 @@ def to_quimb(mps: MPS, phases=None):
     return qtn.MatrixProductState(arrays, shape="lpr")
 
 
-def from_quimb(qmps, *, dtype=None) -> MPS:
+def from_quimb(qmps: Any, *, dtype: Any = None) -> MPS:
     """Convert a quimb ``MatrixProductState`` to a stacked jaxqring MPS.
 
     Bonds are zero-padded to the largest bond dimension; physical dimension must be 2.

@@ -29,14 +29,14 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from .. import kernels as K
 from .._checks import check_finite, check_int, check_real, is_traced
-from .._noise import NoiseModel, check_noise, prepare_noise
+from .._noise import NoiseModel, check_noise, check_noise_memory, check_phase_covariant, prepare_noise
 from .._probes import MPS, check_mps
 from .._readout import basis_codes, check_phases
 from ..kernels.mpo import fisher as KF
-from ..kernels.mpo import channels as nz
 
 MAX_DENSE_NODES = 12
 
@@ -63,21 +63,12 @@ def check_weights(weights, n: int, rt) -> jax.Array:
     return jnp.asarray(weights).astype(rt)
 
 
-def _covariant(noise: NoiseModel | None) -> None:
-    if noise is not None and not noise.is_phase_covariant:
-        bad = sorted({c.kind for c in noise.channels if c.kind not in nz.COVARIANT_KINDS + (nz.READOUT,)})
-        raise ValueError(
-            "Argument `noise` must hold only phase-covariant channels (dephasing, depolarizing, "
-            f"amplitude_damping) for the GHZ block formula, got {bad}; use qfi_mixed (N <= 12)."
-        )
-
-
 # ---------------------------------------------------------------------------------------------
 # Pure probes.
 # ---------------------------------------------------------------------------------------------
 
 
-def qfi_pure(mps: MPS, weights=None) -> jax.Array:
+def qfi_pure(mps: MPS, weights: ArrayLike | None = None) -> jax.Array:
     """QFI of a pure probe: F_Q = 4 (<H^2> - <H>^2), H = sum_j w_j Z_j / 2 (SPEC [5.1]).
 
     One renormalised sweep of the bond-2 MPO of H (O(N chi^3), N = 10^5 is fine). The encoding
@@ -119,7 +110,7 @@ class PureQFIReport(NamedTuple):
     penalty_bound: jax.Array
 
 
-def pure_qfi_report(mps: MPS, weights=None) -> PureQFIReport:
+def pure_qfi_report(mps: MPS, weights: ArrayLike | None = None) -> PureQFIReport:
     """The Theorem-1 decomposition F_Q = ||w||_1^2 - penalty - 4<H>^2 of a pure probe [5.3].
 
     GHZ (sign-adapted for mixed-sign weights, A7) has penalty = mean_term = 0; every other probe
@@ -142,15 +133,40 @@ def pure_qfi_report(mps: MPS, weights=None) -> PureQFIReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def _ghz_inputs(noise, n, weights):
-    noise = check_noise(noise, n)
-    _covariant(noise)
+def _ghz_inputs(noise, n, weights, name="n"):
     cdt = K.default_complex_dtype()
+    check_noise_memory(name, n, cdt)  # before anything of length N is allocated
+    noise = check_noise(noise, n)
+    check_phase_covariant(noise, purpose="the GHZ block formula", alternative="use qfi_mixed (N <= 12)")
     w = check_weights(weights, n, K.real_dtype(cdt))
     return w, prepare_noise(noise, n, cdt)
 
 
-def ghz_qfi(noise: NoiseModel | None, n: int, *, weights=None, sign_adapted: bool = False) -> jax.Array:
+def _underflow_check(value, log_value, name: str) -> None:
+    """A QFI that is positive but below the float range must not come back as 0.0."""
+    if is_traced(value) or is_traced(log_value):
+        return
+    v, lv = np.asarray(value), np.asarray(log_value, np.float64)
+    bad = (v == 0) & np.isfinite(lv)
+    if np.any(bad):
+        first = float(lv[bad].flat[0])
+        raise ValueError(
+            f"Argument `log`: the QFI at this `{name}` is exp({first:.6g}) = {_format_exp(first)}, "
+            f"which underflows to 0.0 in {v.dtype}; pass log=True for ln F (exact at any N), or "
+            "enable jax_enable_x64 for float64."
+        )
+
+
+def _format_exp(log_value: float) -> str:
+    """exp(log_value) in scientific notation, also beyond the float range."""
+    d = log_value / math.log(10.0)
+    e = math.floor(d)
+    return f"{10 ** (d - e):.3g}e{e:+d}"
+
+
+def ghz_qfi(
+    noise: NoiseModel | None, n: int, *, weights: ArrayLike | None = None, sign_adapted: bool = False, log: bool = False
+) -> jax.Array:
     """Exact QFI of the GHZ probe under local phase-covariant noise, from the density MPO.
 
     Three transfer sweeps over the bond-4 MPO give the {|0^N>, |1^N>} block populations a, d and
@@ -165,15 +181,35 @@ def ghz_qfi(noise: NoiseModel | None, n: int, *, weights=None, sign_adapted: boo
         weights: (N,) real (default ones).
         sign_adapted: use (|sigma> + |sigma-bar>)/sqrt(2), sigma_j = [w_j < 0] (A7), whose
             noiseless QFI is ||w||_1^2; default the standard GHZ (noiseless QFI (sum w)^2).
+        log: return ln F instead of F. Everything is computed in log space, so ln F is exact at
+            any N; F itself leaves the float range when ln F < -103 (float32) or -744 (float64),
+            e.g. dephasing p = 0.01 at N = 10^4 gives F = 3.3e-168.
     Returns:
-        Real scalar.
+        Real scalar (float64 under ``jax_enable_x64``, else float32). With ``log=False`` a
+        positive F below the float range raises a ValueError (pointing to ``log=True``) instead
+        of returning 0.0; under ``jit``/``grad`` (traced inputs) it cannot raise, so use
+        ``log=True`` there for large noisy N.
+
+    Example:
+        >>> import jaxqring as jq
+        >>> round(float(jq.ghz_qfi(jq.dephasing(0.01), 10_000, log=True)), 1)  # ln(N^2 eta^(2N))
+        -385.6
     """
     n = check_int("n", n, minimum=1)
+    if not isinstance(log, bool):
+        raise ValueError(f"Argument `log` must be True or False, got {log!r}.")
     w, local = _ghz_inputs(noise, n, weights)
-    return KF.ghz_qfi_sweep(w, local, prefixes=False, sign_adapted=bool(sign_adapted))
+    if log:
+        return KF.ghz_qfi_sweep(w, local, prefixes=False, sign_adapted=bool(sign_adapted), log=True)
+    f = KF.ghz_qfi_sweep(w, local, prefixes=False, sign_adapted=bool(sign_adapted))
+    if not is_traced(f) and np.any(np.asarray(f) == 0):  # zero or underflow? ask the log sweep
+        _underflow_check(f, KF.ghz_qfi_sweep(w, local, prefixes=False, sign_adapted=bool(sign_adapted), log=True), "n")
+    return f
 
 
-def ghz_qfi_profile(noise: NoiseModel | None, n_max: int, *, weights=None, sign_adapted: bool = False) -> jax.Array:
+def ghz_qfi_profile(
+    noise: NoiseModel | None, n_max: int, *, weights: ArrayLike | None = None, sign_adapted: bool = False, log: bool = False
+) -> jax.Array:
     """QFI of the n-node GHZ probe for every n = 1..n_max, in one MPO sweep.
 
     The length-n prefix of the GHZ MPS closed with its right boundary is the n-node GHZ state,
@@ -181,15 +217,26 @@ def ghz_qfi_profile(noise: NoiseModel | None, n_max: int, *, weights=None, sign_
     the j-th per-node noise parameters). ``argmax`` of the result is the GHZ optimum N*
     (compare :func:`ghz_optimal_size`, [5.10]).
 
+    Args:
+        noise, weights, sign_adapted: as in :func:`ghz_qfi`.
+        n_max: largest group size >= 1.
+        log: return ln F(n) (exact at any n) instead of F(n); see :func:`ghz_qfi`.
     Returns:
-        Real array (n_max,); entry n - 1 is F(n).
+        Real array (n_max,); entry n - 1 is F(n) (or ln F(n)). With ``log=False``, entries far
+        beyond the optimum whose F is below the float range read 0.0 (use ``log=True`` for them).
     """
     n_max = check_int("n_max", n_max, minimum=1)
-    w, local = _ghz_inputs(noise, n_max, weights)
+    if not isinstance(log, bool):
+        raise ValueError(f"Argument `log` must be True or False, got {log!r}.")
+    w, local = _ghz_inputs(noise, n_max, weights, name="n_max")
+    if log:
+        return KF.ghz_qfi_sweep(w, local, prefixes=True, sign_adapted=bool(sign_adapted), log=True)
+    # No underflow error here: a profile is read for its maximum (N*), and the entries far past
+    # it may legitimately read 0.0 in float32; ``log=True`` gives them exactly.
     return KF.ghz_qfi_sweep(w, local, prefixes=True, sign_adapted=bool(sign_adapted))
 
 
-def ghz_optimal_size(p) -> tuple[int, float]:
+def ghz_optimal_size(p: ArrayLike) -> tuple[int, float]:
     """GHZ size maximising N^2 eta^(2N) under dephasing p (SPEC [5.10]), and that maximum.
 
     N* is the better of floor(x), ceil(x) with x = 1/ln(1/eta), eta = 1 - 2p.
@@ -211,7 +258,7 @@ def ghz_optimal_size(p) -> tuple[int, float]:
     return best, best * best * eta ** (2 * best)
 
 
-def optimal_size_from_profile(profile) -> tuple[int, float]:
+def optimal_size_from_profile(profile: ArrayLike) -> tuple[int, float]:
     """(N*, F(N*)) from a QFI profile F(1), ..., F(n_max) (e.g. :func:`ghz_qfi_profile`).
 
     Tie rule of the package: N* is the *smallest* n whose F(n) is within a relative
@@ -238,7 +285,7 @@ def optimal_size_from_profile(profile) -> tuple[int, float]:
     return n_star, float(prof[n_star - 1])
 
 
-def dephasing_qfi_bound(n: int, p) -> float:
+def dephasing_qfi_bound(n: int, p: ArrayLike) -> float:
     """N eta^2/(1 - eta^2): QFI bound for any N-qubit probe under dephasing p (SPEC A18, [5.9])."""
     n = check_int("n", n, minimum=1)
     p = check_real("p", p, minimum=0.0, maximum=1.0, exclusive_minimum=True)
@@ -270,13 +317,13 @@ def _axis_observables(axes, n: int, dtype) -> jax.Array:
 
 def parity_cfi(
     mps: MPS,
-    theta,
+    theta: ArrayLike,
     *,
-    weights=None,
+    weights: ArrayLike | None = None,
     noise: NoiseModel | None = None,
-    basis="x",
-    axes=None,
-    phases=None,
+    basis: str = "x",
+    axes: ArrayLike | None = None,
+    phases: ArrayLike | None = None,
 ) -> jax.Array:
     """Classical Fisher information of the parity readout: F_C = (d<Pi>/dtheta)^2 / (1 - <Pi>^2).
 
@@ -285,6 +332,12 @@ def parity_cfi(
     taken by forward-mode autodiff through the same sweep. The full outcome string has the same
     F_C for GHZ (the parity is sufficient there, SPEC §5). For GHZ: W^2 V^2 sin^2 Phi /
     (1 - V^2 cos^2 Phi) [5.8]. Undefined (nan) where |<Pi>| = 1 exactly.
+
+    Bound: a local channel that maps X -> c X and Y -> c Y (Heisenberg picture) gives
+    <Pi> = (prod_j c_j) f(theta) for EVERY probe read out in the X-Y plane, hence
+    F_C <= ||w||_1^2 prod_j c_j^2 (= N^2 c^(2N) for unit weights), attained by the (sign-adapted)
+    GHZ at cos Phi = 0. The contraction factor c is 1 - 2p for dephasing p, 1 - p for
+    depolarizing p (convention (1 - p) rho + p I/2) and sqrt(1 - gamma) for amplitude damping.
 
     Args:
         mps: probe, tensors (N, chi, 2, chi).
@@ -332,7 +385,7 @@ def _check_dense_mps(mps) -> MPS:
     return mps
 
 
-def density_matrix(mps: MPS, phases=None, *, noise: NoiseModel | None = None) -> jax.Array:
+def density_matrix(mps: MPS, phases: ArrayLike | None = None, *, noise: NoiseModel | None = None) -> jax.Array:
     """Dense noisy encoded state rho (2^N, 2^N), C2 ordering, trace 1 (oracle; N <= 12).
 
     Built from the dense probe vector by applying each node's superoperator (before-channels,
@@ -372,7 +425,7 @@ def _check_hermitian(name: str, m, dim: int | None = None) -> jax.Array:
     return jnp.asarray(m)
 
 
-def qfi_dense(rho, *, weights=None, drho=None) -> jax.Array:
+def qfi_dense(rho: ArrayLike, *, weights: ArrayLike | None = None, drho: ArrayLike | None = None) -> jax.Array:
     """QFI of a dense density matrix by the SLD/eigendecomposition formula (SPEC [5.2]).
 
     F = 2 sum_{a,b: l_a + l_b > tol} |<a| drho |b>|^2 / (l_a + l_b), tol = 1e-12 (float64) or
@@ -404,7 +457,7 @@ def qfi_dense(rho, *, weights=None, drho=None) -> jax.Array:
 
 
 def qfi_mixed(
-    mps: MPS, theta=0.0, *, weights=None, noise: NoiseModel | None = None, phases=None
+    mps: MPS, theta: ArrayLike = 0.0, *, weights: ArrayLike | None = None, noise: NoiseModel | None = None, phases: ArrayLike | None = None
 ) -> jax.Array:
     """QFI of a noisy MPS probe from its dense density matrix (oracle; N <= 12).
 

@@ -8,11 +8,13 @@ notebooks/heisenberg_scaling.ipynb.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 from .. import kernels as K
 from .._checks import check_choice, check_int, check_key, check_odd_shots, check_real
@@ -53,19 +55,19 @@ class HeisenbergStudy(NamedTuple):
     kitaev_slope: float  # fitted d log(error) / d log(Q)
 
 
-def loglog_slope(x, y) -> float:
+def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:
     """Least-squares slope of log(y) against log(x)."""
     return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
 
 
 def heisenberg_study(
-    key,
+    key: jax.Array,
     *,
-    num_nodes=(2, 4, 8, 16, 32, 64),
+    num_nodes: Sequence[int] = (2, 4, 8, 16, 32, 64),
     copies: int = 256,
     repeats: int = 4000,
     kitaev_nodes: int = 8,
-    kitaev_rounds=(3, 4, 5, 6, 7, 8, 9, 10),
+    kitaev_rounds: Sequence[int] = (3, 4, 5, 6, 7, 8, 9, 10),
     shots_per_round: int = 1,
 ) -> HeisenbergStudy:
     """Phase-estimation error vs N (GHZ, product) and vs phase applications (Kitaev), SPEC A6.
@@ -137,10 +139,10 @@ class DephasingStudy(NamedTuple):
 
 
 def dephasing_failure_study(
-    key,
+    key: jax.Array,
     *,
-    dephasing=(0.002, 0.005, 0.01, 0.02),
-    num_nodes=(4, 8, 16, 32, 64),
+    dephasing: Sequence[float] = (0.002, 0.005, 0.01, 0.02),
+    num_nodes: Sequence[int] = (4, 8, 16, 32, 64),
     bits: int = 8,
     shots_per_round: int = 5,
     num_coordinates: int = 20000,

@@ -27,7 +27,14 @@ from ._model import mlp_apply as mlp_apply
 from ._model import num_params as num_params
 from ._noise_spec import parse_noise as parse_noise
 from ._report import DemoComparison as DemoComparison
+from ._outputs import RUN_FILES as RUN_FILES
+from ._outputs import prepare_run_dir as prepare_run_dir
+from ._outputs import save_figure as save_figure
 from ._report import DemoRun as DemoRun
+from ._report import SchemeCost as SchemeCost
+from ._report import demo_reading as demo_reading
+from ._report import plot_demo as plot_demo
+from ._report import scheme_costs as scheme_costs
 from ._report import demo_comparison as demo_comparison
 from ._report import plot_curves as plot_curves
 from ._report import summary as summary
@@ -35,6 +42,7 @@ from ._report import write_outputs as write_outputs
 from ._train import TrainConfig as TrainConfig
 from ._train import TrainResult as TrainResult
 from ._train import TrainState as TrainState
+from ._train import TrainingInterrupted as TrainingInterrupted
 from ._train import train as train
 
 __all__ = [
@@ -43,14 +51,18 @@ __all__ = [
     "Dataset",
     "DemoComparison",
     "DemoRun",
+    "RUN_FILES",
+    "SchemeCost",
     "Shards",
     "TrainConfig",
     "TrainResult",
     "TrainState",
+    "TrainingInterrupted",
     "accuracy",
     "communication_cost",
     "cross_entropy",
     "demo_comparison",
+    "demo_reading",
     "exact_majority",
     "ghz_count_vote",
     "ghz_majority_shots",
@@ -66,6 +78,10 @@ __all__ = [
     "num_params",
     "parse_noise",
     "plot_curves",
+    "plot_demo",
+    "prepare_run_dir",
+    "save_figure",
+    "scheme_costs",
     "shard_dataset",
     "summary",
     "superdense_sign",

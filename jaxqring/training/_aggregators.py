@@ -41,16 +41,19 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import DTypeLike
 import optax
 
 from .. import kernels as K
+from ..kernels.common import complex_dtype
 from .._accounting import CommCost
-from .._checks import check_choice, check_int, check_key, check_odd_shots, check_real
+from .._checks import check_choice, check_int, check_key, check_no_nan, check_odd_shots, check_real
 from .._kitaev import kitaev_sum, smallest_odd_shots
-from .._noise import NoiseModel, ghz_visibility
+from .._noise import NoiseModel, check_phase_covariant, ghz_visibility
 from .._probes import ghz
 from .._readout import basis_codes, parity_expectation
 from ..allreduce._ring import ring_allreduce
+from ..allreduce._superdense import EPRModel
 
 AGGREGATORS = ("mean", "majority", "ghz_majority", "ghz_count", "superdense")
 GHZ_METHODS = ("table", "binomial", "mps")
@@ -68,6 +71,10 @@ class AggregationState(NamedTuple):
         bits: shape=(), dtype=float32: classical bits communicated by the last update.
         qubits: shape=(), dtype=float32: online qubits communicated by the last update.
         setup_qubits: shape=(), dtype=float32: setup qubits consumed by the last update.
+        template: the structure of the parameters given to ``init`` as zero-size arrays (every
+            leaf of shape (0, *param_shape), the parameter's dtype; no memory), or None when
+            ``init(None)`` was called. ``update`` checks the gradients against it: same tree,
+            every leaf of shape (N, *param_shape).
     """
 
     rng_key: Any
@@ -75,6 +82,7 @@ class AggregationState(NamedTuple):
     bits: jax.Array
     qubits: jax.Array
     setup_qubits: jax.Array
+    template: Any = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -165,6 +173,39 @@ def communication_cost(
 # ----------------------------------------------------------------------------------------------
 
 
+def _template(params) -> Any:
+    """Zero-size stand-ins (0, *shape) of the parameter leaves: structure and shapes, no memory."""
+    if params is None:
+        return None
+    return jax.tree_util.tree_map(lambda p: jnp.zeros((0, *jnp.shape(p)), jnp.result_type(p)), params)
+
+
+def _check_worker_tree(updates, template, source: str) -> None:
+    """The stacked gradients must have the parameters' tree and (N, *param_shape) leaves."""
+    if template is None:
+        return
+    t_leaves, t_def = jax.tree_util.tree_flatten(template)
+    u_leaves, u_def = jax.tree_util.tree_flatten(updates)
+    if u_def != t_def:
+        raise ValueError(
+            f"Argument `updates` must have the tree structure of {source}, got {u_def} "
+            f"instead of {t_def}."
+        )
+    for i, (u, t) in enumerate(zip(u_leaves, t_leaves)):
+        u_shape, p_shape = tuple(jnp.shape(u)), tuple(jnp.shape(t))[1:]
+        if u_shape == p_shape:
+            raise ValueError(
+                f"Argument `updates` must carry a leading worker axis N on every leaf (shape "
+                f"(N, *param_shape)), got leaf {i} of shape {u_shape}, the shape of the parameter "
+                "itself; stack the per-worker gradients (e.g. vmap(grad(loss)) over the workers)."
+            )
+        if u_shape[1:] != p_shape or len(u_shape) != len(p_shape) + 1:
+            raise ValueError(
+                f"Argument `updates` must have leaves of shape (N, *param_shape) matching {source}, "
+                f"got leaf {i} of shape {u_shape} for a parameter of shape {p_shape}."
+            )
+
+
 def _flatten_workers(tree) -> tuple[jax.Array, Any, int]:
     """(N, P) matrix of the stacked per-worker leaves, an unflatten for (P,) vectors, and N."""
     leaves, treedef = jax.tree_util.tree_flatten(tree)
@@ -215,17 +256,27 @@ def _transformation(aggregate, cost, key, *, needs_key: bool) -> optax.GradientT
     zero = jnp.zeros((), jnp.float32)
 
     def init(params):
-        del params
-        return AggregationState(key, zero, zero, zero, zero)
+        return AggregationState(key, zero, zero, zero, zero, _template(params))
 
     def update(updates, state, params=None):
-        del params
+        if not isinstance(state, AggregationState):
+            raise ValueError(
+                "Argument `state` must be the AggregationState returned by this aggregator's "
+                f"`init`, got {type(state).__name__}."
+            )
+        _check_worker_tree(updates, state.template, "the parameters given to `init`")
+        if params is not None:
+            _check_worker_tree(updates, _template(params), "`params`")
+        check_no_nan("updates", updates)  # concrete input: a NaN gradient is an error, not a vote
         flat, unflatten, n = _flatten_workers(updates)
         if needs_key:
             next_key, sub = jax.random.split(state.rng_key)
         else:
             next_key, sub = None, None
         agg = aggregate(sub, flat)
+        # Traced input cannot raise: a coordinate with a NaN gradient gets a NaN update (as the
+        # mean would), so the run visibly diverges instead of counting NaN as a -1 vote.
+        agg = jnp.where(jnp.any(jnp.isnan(flat), axis=0), jnp.asarray(jnp.nan, agg.dtype), agg)
         majority = exact_majority(worker_signs(flat))
         misses = jnp.sum((jnp.where(agg >= 0, 1, -1) != majority).astype(jnp.int32))
         agreement = 1 - misses.astype(jnp.float32) / jnp.float32(flat.shape[1])  # exactly 1 if all agree
@@ -236,6 +287,7 @@ def _transformation(aggregate, cost, key, *, needs_key: bool) -> optax.GradientT
             jnp.asarray(c.bits, jnp.float32),
             jnp.asarray(c.qubits, jnp.float32),
             jnp.asarray(c.setup_qubits, jnp.float32),
+            state.template,
         )
         return unflatten(agg), new_state
 
@@ -306,12 +358,9 @@ def _check_noise(noise, *, closed_form: bool) -> None:
             "Argument `noise` must be a jaxqring.NoiseModel (e.g. jaxqring.dephasing(p)) or None, "
             f"got {type(noise).__name__}."
         )
-    if closed_form and not noise.is_phase_covariant:
-        raise ValueError(
-            "Argument `noise` must hold only phase-covariant channels (dephasing, depolarizing, "
-            "amplitude_damping) and readout errors for the closed-form GHZ law; use method='mps' "
-            "for other channels (e.g. bit_flip)."
-        )
+    if closed_form:
+        check_phase_covariant(noise, purpose="the closed-form GHZ law",
+                              alternative="use method='mps' for other channels (e.g. bit_flip)")
 
 
 def _visibility(noise, n: int, dtype):
@@ -341,13 +390,13 @@ def ghz_plus_probability(signs: jax.Array, *, noise=None, method: str = "closed_
         phi = jax.vmap(K.ghz_effective_phase, in_axes=(1, None))(phases, codes)  # Phi - pi/2
         p_plus = 1 - K.ghz_parity_probability(phi, _visibility(noise, n, phi.dtype))
     else:
-        probe = ghz(n, dtype=K.complex_dtype(dtype))
+        probe = ghz(n, dtype=complex_dtype(dtype))
         e = parity_expectation(probe, phases.T, basis="sine", noise=noise)
         p_plus = (1 + e) / 2
     return jnp.clip(p_plus.astype(dtype), 0, 1)
 
 
-def ghz_majority_table(num_workers: int, shots: int, *, noise=None, dtype=jnp.float32) -> jax.Array:
+def ghz_majority_table(num_workers: int, shots: int, *, noise: NoiseModel | None = None, dtype: DTypeLike = jnp.float32) -> jax.Array:
     """P(Scheme A outputs +1 | n_+ = k) for k = 0..N: shape=(N + 1,), ``dtype``.
 
     Row k evaluates the GHZ kernel on the phase vector of k workers with sign +1 and N - k with
@@ -365,7 +414,7 @@ def ghz_majority_table(num_workers: int, shots: int, *, noise=None, dtype=jnp.fl
 
 
 def ghz_majority_vote(
-    *, shots: int, key, noise=None, method: str = "table"
+    *, shots: int, key: jax.Array, noise: NoiseModel | None = None, method: str = "table"
 ) -> optax.GradientTransformation:
     """SPEC §10 Scheme A: majority vote read out from GHZ copies with the sine readout.
 
@@ -414,7 +463,7 @@ def ghz_majority_vote(
     return _transformation(aggregate, cost, key, needs_key=True)
 
 
-def ghz_count_vote(*, shots: int, key, noise=None, method: str = "table") -> optax.GradientTransformation:
+def ghz_count_vote(*, shots: int, key: jax.Array, noise: NoiseModel | None = None, method: str = "table") -> optax.GradientTransformation:
     """SPEC §10 Scheme B: Kitaev counting of n_+ on GHZ copies, then majority (tie -> +1).
 
     q_j = (1 + s_j)/2 in {0, 1}, b = ceil(log2(N + 1)) rounds of ``shots`` odd shots each,
@@ -450,8 +499,8 @@ def ghz_count_vote(*, shots: int, key, noise=None, method: str = "table") -> opt
 
 def superdense_sign(
     *,
-    key,
-    epr=None,
+    key: jax.Array,
+    epr: EPRModel | None = None,
     bits: int | None = None,
     clip: float = 1.0,
     values: str = "sign",
@@ -501,10 +550,10 @@ def superdense_sign(
 def make_aggregator(
     name: str,
     *,
-    key=None,
+    key: jax.Array | None = None,
     shots: int = 101,
-    noise=None,
-    epr=None,
+    noise: NoiseModel | None = None,
+    epr: EPRModel | None = None,
     bits: int | None = None,
     method: str = "table",
 ) -> optax.GradientTransformation:

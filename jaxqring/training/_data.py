@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from jax.typing import ArrayLike, DTypeLike
 
 from .._checks import check_choice, check_int, check_real
 
@@ -56,7 +57,7 @@ def _dtype(dtype) -> np.dtype:
     return dt
 
 
-def load_digits(*, test_fraction: float = 0.25, seed: int = 0, dtype=np.float32) -> Dataset:
+def load_digits(*, test_fraction: float = 0.25, seed: int = 0, dtype: DTypeLike = np.float32) -> Dataset:
     """Load the embedded digits set and split it, stratified by label.
 
     Args:
@@ -94,7 +95,7 @@ def load_digits(*, test_fraction: float = 0.25, seed: int = 0, dtype=np.float32)
     return Dataset(x[train_idx], y[train_idx], x[test_idx], y[test_idx])
 
 
-def shard_dataset(x, y, num_workers: int, *, sharding: str = "iid", seed: int = 0) -> Shards:
+def shard_dataset(x: ArrayLike, y: ArrayLike, num_workers: int, *, sharding: str = "iid", seed: int = 0) -> Shards:
     """Split ``(x, y)`` into ``num_workers`` equal shards.
 
     ``"iid"``: a uniform random permutation cut into N equal pieces.
@@ -145,7 +146,7 @@ def load_digits_shards(
     sharding: str = "iid",
     test_fraction: float = 0.25,
     seed: int = 0,
-    dtype=np.float32,
+    dtype: DTypeLike = np.float32,
 ) -> tuple[Shards, Dataset]:
     """:func:`load_digits` then :func:`shard_dataset` of its training part (same ``seed``).
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import DTypeLike
 from jax import Array
 
 from .._checks import check_int, check_key
@@ -20,7 +21,7 @@ from .._checks import check_int, check_key
 Params = tuple  # tuple[dict[str, Array], ...]
 
 
-def init_mlp(key, sizes: Sequence[int], *, dtype=jnp.float32) -> Params:
+def init_mlp(key: jax.Array, sizes: Sequence[int], *, dtype: DTypeLike = jnp.float32) -> Params:
     """He-normal weights and zero biases for an MLP with layer widths ``sizes``.
 
     Args:
@@ -65,10 +66,14 @@ def num_params(params: Params) -> int:
 @jax.jit
 def mlp_apply(params: Params, x: Array) -> Array:
     """Logits of shape (..., d_out) for inputs x of shape (..., d_in)."""
+    def affine(h, layer):  # explicit broadcast of the bias over the leading axes
+        z = h @ layer["w"]
+        return z + jnp.broadcast_to(layer["b"], z.shape)
+
     h = x
     for layer in params[:-1]:
-        h = jax.nn.relu(h @ layer["w"] + layer["b"])
-    return h @ params[-1]["w"] + params[-1]["b"]
+        h = jax.nn.relu(affine(h, layer))
+    return affine(h, params[-1])
 
 
 @jax.jit

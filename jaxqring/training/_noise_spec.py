@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 
-from .._noise import amplitude_damping, bit_flip, compose, dephasing, depolarizing, readout_error
-from ..allreduce._superdense import werner
+from .._noise import NoiseModel, amplitude_damping, bit_flip, compose, dephasing, depolarizing, readout_error
+from ..allreduce._superdense import EPRModel, werner
 
 # name -> constructor of a GHZ-qubit noise model (scalar parameter)
 GHZ_CHANNELS = {
@@ -22,7 +22,7 @@ EPR_CHANNELS = ("werner",)
 CHANNEL_NAMES = tuple(GHZ_CHANNELS) + EPR_CHANNELS
 
 
-def parse_noise(spec: str | None, aggregator: str):
+def parse_noise(spec: str | None, aggregator: str) -> tuple[NoiseModel | None, EPRModel | None]:
     """Parse a noise spec string into ``(noise_model, epr)`` for ``aggregator``.
 
     Returns:

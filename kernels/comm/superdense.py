@@ -129,7 +129,7 @@ def num_symbols(num_words: int, bits: int) -> int:
 
 def _word_bits(words: Array, bits: int) -> Array:
     shifts = jnp.arange(bits - 1, -1, -1, dtype=jnp.uint32)
-    return ((words[..., None] >> shifts) & jnp.uint32(1)).astype(jnp.uint8)
+    return ((words[..., None] >> shifts[(None,) * words.ndim]) & jnp.uint32(1)).astype(jnp.uint8)
 
 
 def symbols_from_words(words: Array, *, bits: int) -> Array:
@@ -147,7 +147,7 @@ def symbols_from_words(words: Array, *, bits: int) -> Array:
     lead, w = words.shape[:-1], words.shape[-1]
     if bits % 2 == 0:  # symbols never straddle words
         shifts = jnp.arange(bits - 2, -1, -2, dtype=jnp.uint32)
-        sym = (words[..., None] >> shifts) & jnp.uint32(3)
+        sym = (words[..., None] >> shifts[(None,) * words.ndim]) & jnp.uint32(3)
         return sym.reshape(lead + (w * bits // 2,)).astype(jnp.uint8)
     stream = _word_bits(words, bits).reshape(lead + (w * bits,))
     if (w * bits) % 2:
@@ -168,11 +168,11 @@ def words_from_symbols(symbols: Array, *, bits: int, num_words: int) -> Array:
         per = bits // 2
         sym = symbols.reshape(lead + (num_words, per))
         shifts = jnp.arange(bits - 2, -1, -2, dtype=jnp.uint32)
-        return _or_reduce(sym << shifts)
+        return _or_reduce(sym << shifts[(None,) * (sym.ndim - 1)])
     stream = jnp.stack([symbols >> 1, symbols & jnp.uint32(1)], axis=-1).reshape(lead + (-1,))
     stream = stream[..., : num_words * bits].reshape(lead + (num_words, bits))
     shifts = jnp.arange(bits - 1, -1, -1, dtype=jnp.uint32)
-    return _or_reduce(stream << shifts)
+    return _or_reduce(stream << shifts[(None,) * (stream.ndim - 1)])
 
 
 def _or_reduce(x: Array) -> Array:

@@ -77,7 +77,7 @@ def pauli_probabilities(kind: str, param: Array) -> Array:
 def compose_pauli(first: Array, second: Array) -> Array:
     """Pauli probabilities of "first, then second" (XOR convolution on the Pauli group mod phase)."""
     table = jnp.asarray(PAULI_PRODUCT)
-    onehot = (table[..., None] == jnp.arange(4)).astype(first.dtype)  # (4, 4, 4)
+    onehot = (table[..., None] == jnp.arange(4)[None, None, :]).astype(first.dtype)  # (4, 4, 4)
     return jnp.einsum("...a,...b,abk->...k", first, second, onehot)
 
 

@@ -320,7 +320,7 @@ def _draw_paulis(key: Array, probs: Array, num_shots: int) -> Array:
 
 def _anticommutes(pauli: Array, codes: Array) -> Array:
     """uint8: 1 where Pauli index (I,X,Y,Z = 0..3) anticommutes with the measured sigma_code."""
-    return ((pauli != 0) & (pauli - 1 != codes)).astype(jnp.uint8)
+    return ((pauli != 0) & (pauli - 1 != codes[None, :])).astype(jnp.uint8)  # (S, N) vs (N,)
 
 
 def trajectory_sample_bits(
@@ -357,7 +357,7 @@ def trajectory_sample_bits(
     pb = _draw_paulis(kb, noise.pauli_before, num_shots)
     pa = _draw_paulis(ka, noise.pauli_after, num_shots)
     acc = accumulation_dtype(mps.dtype)
-    read = (jax.random.uniform(kr, (num_shots, n), acc) < noise.readout.astype(acc)).astype(jnp.uint8)
+    read = (jax.random.uniform(kr, (num_shots, n), acc) < noise.readout.astype(acc)[None, :]).astype(jnp.uint8)
     flips = _anticommutes(pb, codes) ^ _anticommutes(pa, codes) ^ read  # (S, N)
     sign = jnp.where((pb == 1) | (pb == 2), -1, 1).astype(phases.dtype)
     shot_phases = phases[None, :] * sign  # (S, N)

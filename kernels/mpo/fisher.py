@@ -170,7 +170,8 @@ def _block_ops(bits: Array, dtype) -> Array:
 
 
 def ghz_block_qfi(
-    weights: Array, noise: nz.LocalNoise, dtype, *, prefixes: bool = False, sign_adapted: bool = True
+    weights: Array, noise: nz.LocalNoise, dtype, *, prefixes: bool = False, sign_adapted: bool = True,
+    log: bool = False,
 ) -> Array:
     """Exact QFI of the (sign-adapted) GHZ probe under phase-covariant noise, from the MPO.
 
@@ -185,8 +186,9 @@ def ghz_block_qfi(
         noise: ``LocalNoise`` of phase-covariant channels (the caller checks this).
         dtype: complex dtype of the sweep.
         prefixes: static; if True return F for every prefix length n = 1..N (shape (N,)).
+        log: static; if True return ln F (never underflows; -inf where F = 0 exactly).
     Returns:
-        real scalar F (or (N,) if ``prefixes``).
+        real scalar F (or (N,) if ``prefixes``), or ln F if ``log``.
     """
     n = weights.shape[0]
     rt = real_dtype(dtype)
@@ -210,6 +212,8 @@ def ghz_block_qfi(
     log_d = jnp.log(jnp.real(mant[1])) + logs[1]
     log_c = jnp.log(jnp.abs(mant[2])) + logs[2]
     log_f = 2 * log_c + math.log(4.0) - jnp.logaddexp(log_a, log_d)
+    if log:
+        return 2 * jnp.log(jnp.abs(gap)) + log_f
     return gap**2 * jnp.exp(log_f)
 
 
@@ -284,10 +288,12 @@ def pure_qfi_terms(mps: MPS, w: Array) -> tuple[Array, Array, Array, Array, Arra
     return 4 * var, l1**2, 4 * (lam**2 - h2), 4 * h1**2, q_off, 4 * q_off * wmin * (l1 - wmin)
 
 
-@functools.partial(jax.jit, static_argnames=("prefixes", "sign_adapted"))
-def ghz_qfi_sweep(w: Array, local: nz.LocalNoise, *, prefixes: bool, sign_adapted: bool) -> Array:
-    """Jitted :func:`ghz_block_qfi` in the dtype of the prepared noise."""
-    return ghz_block_qfi(w, local, local.before.dtype, prefixes=prefixes, sign_adapted=sign_adapted)
+@functools.partial(jax.jit, static_argnames=("prefixes", "sign_adapted", "log"))
+def ghz_qfi_sweep(
+    w: Array, local: nz.LocalNoise, *, prefixes: bool, sign_adapted: bool, log: bool = False
+) -> Array:
+    """Jitted :func:`ghz_block_qfi` in the dtype of the prepared noise (ln F if ``log``)."""
+    return ghz_block_qfi(w, local, local.before.dtype, prefixes=prefixes, sign_adapted=sign_adapted, log=log)
 
 
 def _parity_cfi_one(mps, local, theta, weights, offsets, ops):

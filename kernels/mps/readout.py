@@ -244,7 +244,7 @@ def ghz_sample_bits(key: Array, p_odd: Array, num_sites: int, num_shots: int) ->
     words = -(-(num_sites - 1) // 32)
     raw = jax.random.bits(kbits, (num_shots, words), jnp.uint32)
     shifts = jnp.arange(32, dtype=jnp.uint32)
-    free = ((raw[:, :, None] >> shifts) & jnp.uint32(1)).astype(jnp.uint8)
+    free = ((raw[:, :, None] >> shifts[None, None, :]) & jnp.uint32(1)).astype(jnp.uint8)
     free = free.reshape(num_shots, words * 32)[:, : num_sites - 1]
     last = parity ^ (jnp.sum(free, axis=-1, dtype=jnp.uint32) & 1).astype(jnp.uint8)
     return jnp.concatenate([free, last[:, None]], axis=-1)

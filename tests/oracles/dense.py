@@ -1,4 +1,4 @@
-"""Dense numpy state-vector oracles (SPEC conventions C2-C4), independent of jaxqring.
+"""Dense numpy state-vector and density-matrix oracles (SPEC C2-C4, C8), independent of jaxqring.
 
 Qubit 0 is the most significant bit of a basis index; operators are kron(A_0, A_1, ...).
 """
@@ -44,14 +44,25 @@ def dicke(n, k):
     return v / np.sqrt(comb(n, k))
 
 
-def mps_dense(tensors, left, right):
-    """Contract stacked (N, chi, 2, chi) tensors with boundary vectors; normalised."""
-    t = np.asarray(tensors)
-    vec = np.asarray(left)[None, :]
+def mps_dense_unnormalised(tensors, left, right):
+    """Contract stacked (N, chi, 2, chi) tensors with boundary vectors (complex128, as stored)."""
+    t = np.asarray(tensors).astype(np.complex128)
+    vec = np.asarray(left).astype(np.complex128)[None, :]
     for j in range(t.shape[0]):
         vec = np.einsum("ia,asb->isb", vec, t[j]).reshape(-1, t.shape[1])
-    vec = vec @ np.asarray(right)
+    return vec @ np.asarray(right).astype(np.complex128)
+
+
+def mps_dense(tensors, left, right):
+    """Contract stacked (N, chi, 2, chi) tensors with boundary vectors; normalised."""
+    vec = mps_dense_unnormalised(tensors, left, right)
     return vec / np.linalg.norm(vec)
+
+
+def mps_log_norm(tensors, left, right):
+    """log <psi|psi> of the unnormalised contracted state."""
+    vec = mps_dense_unnormalised(tensors, left, right)
+    return float(np.log(np.vdot(vec, vec).real))
 
 
 def encode(psi, phases):
@@ -84,3 +95,63 @@ def outcome_distribution(psi, letters):
 
 def all_strings(n):
     return np.array(list(itertools.product([0, 1], repeat=n)), dtype=np.uint8)
+
+
+# ---- noisy density matrices (SPEC C8): Kraus maps on the full 2^N x 2^N matrix -------------
+
+I2 = np.eye(2, dtype=complex)
+
+
+def kraus(kind, p):
+    """SPEC C8 Kraus operators (bit flip: sqrt(1-p) I, sqrt(p) X)."""
+    if kind == "dephasing":
+        return [np.sqrt(1 - p) * I2, np.sqrt(p) * PAULI["z"]]
+    if kind == "depolarizing":
+        return [np.sqrt(1 - 3 * p / 4) * I2] + [np.sqrt(p / 4) * P for P in (PAULI["x"], PAULI["y"], PAULI["z"])]
+    if kind == "bit_flip":
+        return [np.sqrt(1 - p) * I2, np.sqrt(p) * PAULI["x"]]
+    if kind == "amplitude_damping":
+        return [np.diag([1, np.sqrt(1 - p)]), np.sqrt(p) * np.array([[0, 1], [0, 0]])]
+    raise AssertionError(kind)
+
+
+def apply_site(rho, ks, j, n):
+    t = rho.reshape([2] * (2 * n))
+    out = 0
+    for k in ks:
+        u = np.moveaxis(np.tensordot(k, t, axes=([1], [j])), 0, j)
+        u = np.moveaxis(np.tensordot(k.conj(), u, axes=([1], [n + j])), 0, n + j)
+        out = out + u
+    return out.reshape(2**n, 2**n)
+
+
+def dense_noisy_rho(psi, phases, spec):
+    """spec: list of (kind, per-node params (N,), when), applied in order within each group."""
+    n = len(phases)
+    rho = np.outer(psi, psi.conj())
+    for j in range(n):
+        for kind, ps, when in spec:
+            if when == "before":
+                rho = apply_site(rho, kraus(kind, ps[j]), j, n)
+        rho = apply_site(rho, [np.diag([1, np.exp(1j * phases[j])])], j, n)
+        for kind, ps, when in spec:
+            if when == "after":
+                rho = apply_site(rho, kraus(kind, ps[j]), j, n)
+    return rho
+
+
+def reported_distribution(rho, letters, readout):
+    """Outcome-string law (C2 index order) with per-node readout flips r_j."""
+    n = len(letters)
+    u = kron_all([BRAS[c] for c in letters])
+    p = np.real(np.einsum("ia,ab,ib->i", u, rho, u.conj())).reshape([2] * n)
+    for j, r in enumerate(readout):
+        flip = np.array([[1 - r, r], [r, 1 - r]])
+        p = np.moveaxis(np.tensordot(flip, p, axes=([1], [j])), 0, j)
+    return p.reshape(-1)
+
+
+def parity_of(dist, n):
+    strings = all_strings(n)
+    sign = 1 - 2 * (strings.astype(np.int64).sum(axis=1) % 2)
+    return float(dist @ sign)

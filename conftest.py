@@ -1,0 +1,45 @@
+"""Doctest collection for the two source folders (``--doctest-modules`` over jaxqring/ and kernels/).
+
+``kernels/`` is installed as the subpackage ``jaxqring.kernels`` (a setuptools package-dir
+mapping). Left alone, pytest would import ``kernels/mps/state.py`` as ``kernels.mps.state``: a
+second, top-level copy of the kernels, whose arrays, dataclasses and jit caches are distinct from
+the ones ``jaxqring`` uses. The wrapper below swaps the doctest plugin's collector for those files
+for one that imports each module under its installed name, ``jaxqring.kernels.mps.state``, so the
+doctests exercise exactly the code users import.
+
+Doctests run with ``jax_numpy_rank_promotion = "raise"`` (explicit broadcasting, as the test
+suite). They do not depend on x64: examples print values that read the same in float32 and in
+float64 (tests/conftest.py turns x64 on when tests/ is collected in the same session).
+"""
+
+import importlib
+import pathlib
+
+import jax
+import pytest
+from _pytest.doctest import DoctestModule
+
+jax.config.update("jax_numpy_rank_promotion", "raise")
+
+KERNELS = pathlib.Path(__file__).resolve().parent / "kernels"
+
+
+class InstalledNameDoctestModule(DoctestModule):
+    """Doctests of a kernels/ file, imported as ``jaxqring.kernels.<path>``."""
+
+    def _getobj(self):
+        parts = self.path.resolve().relative_to(KERNELS).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        return importlib.import_module(".".join(("jaxqring", "kernels") + parts))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path, parent):
+    collectors = yield
+    if KERNELS not in file_path.resolve().parents:
+        return collectors
+    return [
+        InstalledNameDoctestModule.from_parent(parent, path=file_path) if type(c) is DoctestModule else c
+        for c in collectors
+    ]

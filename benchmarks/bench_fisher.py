@@ -10,7 +10,7 @@ Timings (cold = first call, compile included; warm = median of repeats, ``block_
 * ``bench_qfi_dense_sld_10sites``: the SLD formula on a 1024 x 1024 rho, against numpy/scipy
   (``scipy.linalg.eigh`` + the same vectorised sum).
 * ``bench_noisy_sample_<N>sites_chi<D>_S<shots>``: exact MPO sampler vs Pauli-trajectory sampler
-  (the same law, tested in tests/test_noise.py) on one noisy coordinate.
+  (the same law, tested in tests/core/test_noise.py) on one noisy coordinate.
 Ratios are reference_time / jaxqring_warm_time (> 1: jaxqring faster), measured in this run;
 for the samplers, mpo_time / trajectory_time. ``--sections`` reruns a subset and merges.
 

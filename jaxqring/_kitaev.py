@@ -164,7 +164,7 @@ def shots_for_failure(delta: float, bits: int, visibility: float = 1.0) -> int:
     Returns:
         Python int, odd, >= 1.
 
-    Example:
+    Examples:
         >>> shots_for_failure(1e-3, 8, 0.9)
         9
     """
@@ -310,7 +310,7 @@ def kitaev_sum(
     Returns:
         :class:`KitaevSumResult` with ``sum`` (P,) int32, ``stats`` and per-round ``rounds``.
 
-    Example:
+    Examples:
         >>> import jax, jaxqring as jq
         >>> q = jax.numpy.array([[3, -2], [1, 5], [-4, 0]])
         >>> jq.kitaev_sum(jax.random.key(0), q, bits=6, shots_per_round=1).sum

@@ -186,7 +186,7 @@ def compose(*models: NoiseModel | None) -> NoiseModel:
 
     ``None`` entries are skipped. Per-node parameter arrays must all have the same length N.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> m = jq.compose(jq.amplitude_damping(0.1, when="before"), jq.dephasing([0.0, 0.1, 0.2]))
         >>> m.num_nodes

@@ -46,7 +46,7 @@ def ghz(n: int, *, dtype: DTypeLike | None = None) -> MPS:
         ``MPS`` with tensors of shape (n, 2, 2, 2) tagged ``kind="ghz"``, which lets
         :func:`jaxqring.sample` use the exact closed-form sampler.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> float(jq.parity_expectation(jq.ghz(4), [0.1, 0.2, 0.3, 0.4]))  # cos(1.0)
         0.5403...

@@ -118,7 +118,7 @@ def parity_expectation(mps: MPS, phases: ArrayLike, basis: str = "x", *, noise: 
     Returns:
         Real array of shape ``phases.shape[:-1]`` in the probe's real dtype.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> float(jq.parity_expectation(jq.ghz(3), [0.5, 0.5, 0.5], basis="sine"))  # sin(1.5)
         0.9974...

@@ -24,7 +24,7 @@ def test_api_reference_builds_with_warnings_as_errors(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-4000:]
     pages = {p.parent.name for p in site.glob("*/index.html")}
-    assert {"core", "allreduce", "metrology", "training", "studies", "interop"} <= pages
+    assert {"core", "allreduce", "metrology", "security", "conflict", "inference", "training", "studies", "interop"} <= pages
     training = (site / "training" / "index.html").read_text()
     for name in ("ghz_majority_vote", "TrainResult", "prepare_run_dir", "demo_reading"):
         assert name in training, name

@@ -91,7 +91,7 @@ def ghz_allreduce(
         estimate succeeds, ``int_sum`` equals the classical integer sum exactly and
         ``|mean - mean_j clip(g_j)| <= delta / 2`` for unit weights (SPEC [1.4]).
 
-    Example:
+    Examples:
         >>> import jax, jaxqring as jq
         >>> g = jax.numpy.array([[0.4, -0.2], [0.2, 1.0]])  # q_max = 63: q = [[25, -13], [13, 63]]
         >>> res = jq.ghz_allreduce(jax.random.key(0), g, bits=8, clip=1.0, shots_per_round=1)

@@ -376,7 +376,7 @@ def ring_allreduce(
         :class:`RingResult` with ``.sum`` (N, P) int32, ``.mean`` (N, P) float (dtype of
         ``grads``; float32 for integer input) and ``.ledger`` (:class:`RingLedger`).
 
-    Example:
+    Examples:
         >>> import numpy as np, jaxqring as jq
         >>> g = np.random.default_rng(0).normal(size=(4, 10)) * 0.1
         >>> res = jq.ring_allreduce(g, scheme="superdense", bits=12)

@@ -130,7 +130,7 @@ def link_model(
     Returns:
         :class:`LinkModel` with float64 fields when x64 is enabled (else float32).
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> link = jq.allreduce.link_model(attempt_rate=1e6, herald_probability=1e-3,
         ...                                capacity=100, fidelity=0.95, dephasing_rate=10.0)
@@ -331,7 +331,7 @@ def supply(
     Returns:
         :class:`SupplyResult`.
 
-    Example:
+    Examples:
         >>> import jax, jaxqring as jq
         >>> link = jq.allreduce.link_model(attempt_rate=100.0, herald_probability=0.5,
         ...                                capacity=3, fidelity=0.95, dephasing_rate=20.0)
@@ -454,7 +454,7 @@ def pairs_needed(num_nodes: int, num_coords: int, *, bits: int, min_fidelity: fl
     Every scatter-reduce and all-gather message of node j crosses link j (SPEC §1); at
     ``min_fidelity=1`` this equals ``ring_ledger(..., scheme="superdense").setup_per_link``.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> jq.allreduce.pairs_needed(4, 8, bits=6).tolist()   # 2 (N-1) P b / (2N) per link
         [36, 36, 36, 36]

@@ -169,7 +169,7 @@ def wallclock(
     Returns:
         :class:`WallClock`.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> link = jq.allreduce.link_model(attempt_rate=1e6, herald_probability=0.01, capacity=10**6,
         ...                                fidelity=0.99, dephasing_rate=1.0, qubit_rate=1e9)

@@ -83,7 +83,7 @@ def gapip_parameters(tau: float, delta: float) -> GapIPParameters:
     Returns:
         :class:`GapIPParameters` ``(num_rounds, num_runs)`` (a tuple: ``t, R = ...``).
 
-    Example:
+    Examples:
         >>> gapip_parameters(0.1, 0.01)
         GapIPParameters(num_rounds=7, num_runs=25)
     """
@@ -203,7 +203,7 @@ def gapip(
     Returns:
         :class:`GapIPResult`; ``cost.online_qubits = 2 (n + 1) (2**t - 1) R``.
 
-    Example:
+    Examples:
         >>> g = jnp.array([1.0, 0.0]); h = jnp.array([0.6, 0.8])
         >>> res = gapip(jax.random.key(0), g, h, tau=0.5, delta=0.01)
         >>> bool(res.aligned), res.num_qubits

@@ -47,7 +47,7 @@ def jl_sketch_dimension(tau: float, delta: float) -> int:
 
     Gives |c_hat - c| < tau with probability >= 1 - delta (Gaussian entries).
 
-    Example:
+    Examples:
         >>> jl_sketch_dimension(0.1, 0.01)
         2568
     """

@@ -72,7 +72,7 @@ def tieaudit_copies(eps: float, delta: float, *, pair_fraction: float = 1.0) -> 
         delta: failure probability in (0, 1).
         pair_fraction: q = 2L/P in (0, 1], the probability that a copy is not bot.
 
-    Example:
+    Examples:
         >>> tieaudit_copies(0.1, 0.01)
         265
     """
@@ -143,7 +143,7 @@ def tieaudit(
     Returns:
         :class:`TieAuditResult` with ``cost.online_qubits = K ceil(log2 P)``.
 
-    Example:
+    Examples:
         >>> res = tieaudit(jax.random.key(0), jnp.array([1, -1, 1, 1]), "adjacent", eps=0.2, delta=0.05)
         >>> res.num_copies, res.cost.online_qubits
         (47, 94)

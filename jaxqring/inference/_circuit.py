@@ -118,7 +118,7 @@ def distributed_circuit(num_qubits: int, alice: Sequence[Sequence[str]], bob: Se
         :class:`DistributedCircuit` with parameters ordered A_1, B_1, A_2, ... and, inside one
         unitary, in the order given.
 
-    Example:
+    Examples:
         >>> c = distributed_circuit(2, [["XI"]], [["ZZ", "YI"]])
         >>> c.num_params, c.num_messages
         (3, 1)
@@ -185,7 +185,7 @@ def encode_amplitudes(x, num_qubits: int | None = None) -> Array:
     Returns:
         shape=(..., 2^n), complex (complex128 with x64), unit norm along the last axis.
 
-    Example:
+    Examples:
         >>> encode_amplitudes([3.0, 4.0, 0.0]).shape
         (4,)
     """
@@ -373,7 +373,7 @@ def circuit_expectation(circuit: DistributedCircuit, thetas, x, observable) -> A
     Returns:
         real, shape=() / (B,) / (S,) / (S, B).
 
-    Example:
+    Examples:
         >>> c = distributed_circuit(1, [["Y"]], [["I"]])
         >>> abs(float(circuit_expectation(c, jnp.array([jnp.pi / 2, 0.0]), jnp.array([1.0, 0.0]), "Z"))) < 1e-6
         True

@@ -90,7 +90,7 @@ def _load_raw():
 def load_cora() -> CoraData:
     """Load the shipped Cora arrays (Planetoid split; see ``data/PROVENANCE.md``).
 
-    Example:
+    Examples:
         >>> data = load_cora()
         >>> data.features.shape, data.num_classes, len(data.train_index)
         ((2708, 1433), 7, 140)

@@ -57,7 +57,7 @@ def margin_instances(key, num_dims: int, gamma: float, num_instances: int) -> Ma
 
     x = c w + sqrt(1 - c^2) u with u a uniform unit vector orthogonal to w, c = +-gamma.
 
-    Example:
+    Examples:
         >>> inst = margin_instances(jax.random.key(0), 8, 0.5, 3)
         >>> [round(float(v), 5) for v in jnp.abs(jnp.sum(inst.w * inst.x, axis=1))]
         [0.5, 0.5, 0.5]

@@ -97,7 +97,7 @@ def vsp_instance(key, n: int, *, basis: str = "hadamard") -> VSPInstance:
     Returns:
         :class:`VSPInstance`.
 
-    Example:
+    Examples:
         >>> inst = vsp_instance(jax.random.key(0), 4)
         >>> inst.x.shape
         (16,)
@@ -168,7 +168,7 @@ def vsp_protocol(instance: VSPInstance, *, key=None, bits: int = 32) -> VSPResul
     Returns:
         :class:`VSPResult`.
 
-    Example:
+    Examples:
         >>> inst = vsp_instance(jax.random.key(1), 5)
         >>> res = vsp_protocol(inst)
         >>> bool(res.decision == inst.label), res.cost.online_qubits

@@ -290,7 +290,7 @@ def channel_extension_bound(noise: NoiseModel | None, n: int, *, weights=None) -
     Returns:
         ``CEBound`` (value, per_node, asymptotic_per_node, method).
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> b = jq.metrology.channel_extension_bound(jq.dephasing(0.05), 100)
         >>> round(b.value, 3), round(b.asymptotic_per_node, 4)

@@ -80,7 +80,7 @@ def qfi_pure(mps: MPS, weights: ArrayLike | None = None) -> jax.Array:
     Returns:
         Real scalar (float64 under x64, whatever the probe's dtype).
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> float(jq.qfi_pure(jq.ghz(100)))  # N^2
         10000.0...
@@ -190,7 +190,7 @@ def ghz_qfi(
         of returning 0.0; under ``jit``/``grad`` (traced inputs) it cannot raise, so use
         ``log=True`` there for large noisy N.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> round(float(jq.ghz_qfi(jq.dephasing(0.01), 10_000, log=True)), 1)  # ln(N^2 eta^(2N))
         -385.6
@@ -241,7 +241,7 @@ def ghz_optimal_size(p: ArrayLike) -> tuple[int, float]:
 
     N* is the better of floor(x), ceil(x) with x = 1/ln(1/eta), eta = 1 - 2p.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> jq.ghz_optimal_size(0.01)  # (49, 331.5...)
         (49, 331.5...)
@@ -271,7 +271,7 @@ def optimal_size_from_profile(profile: ArrayLike) -> tuple[int, float]:
     Returns:
         (N* as int in [1, n_max], F(N*) as float).
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> optimal_size_from_profile(jq.ghz_qfi_profile(jq.dephasing(0.1), 12))[0]
         4

@@ -104,7 +104,7 @@ def optimal_probe(
     Returns:
         ``OptimalProbe``.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> r = jq.metrology.optimal_probe(jq.dephasing(0.1), 6, max_bond=2)
         >>> bool(r.qfi > 6 * 0.8**2) and bool(r.qfi <= r.upper)  # beats |+>^N, below the bound

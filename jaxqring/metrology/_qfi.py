@@ -99,7 +99,7 @@ def qfi(
     Returns:
         ``QFIValue``.
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> r = jq.metrology.qfi(jq.ghz(20), noise=jq.dephasing(0.01))
         >>> r.method, r.exact, round(r.value, 2)  # 400 * 0.98^40

@@ -212,7 +212,7 @@ def sld_qfi(
     Returns:
         ``SLDResult`` (``qfi`` is the certified lower bound).
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> r = jq.metrology.sld_qfi(jq.ghz(8), noise=jq.dephasing(0.05), bond=2)
         >>> abs(float(r.qfi) / (64 * 0.9 ** 16) - 1) < 1e-4  # GHZ: N^2 eta^(2N), exactly

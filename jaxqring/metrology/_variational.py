@@ -63,7 +63,7 @@ def optimise_parity_probe(
     Returns:
         ``VariationalResult``.
 
-    Example:
+    Examples:
         >>> import jax, jaxqring as jq
         >>> r = jq.metrology.optimise_parity_probe(jq.random_mps(jax.random.key(0), 4, 2), jq.dephasing(0.05), steps=5)
         >>> r.curve.shape

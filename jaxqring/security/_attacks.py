@@ -190,7 +190,7 @@ def honest() -> Honest:
 def intercept_resend(basis: str, qubit) -> InterceptResend:
     """Intercept-resend in ``basis`` ("x", "y", "z" or "random") of transit qubit(s) ``qubit`` (>= 1).
 
-    Example:
+    Examples:
         >>> import jaxqring.security as sec
         >>> round(float(sec.detection_probability(sec.intercept_resend("z", 2), 4)), 4)
         0.2667
@@ -218,7 +218,7 @@ def pauli_flip(pauli: str, qubits, p=1.0) -> PauliFlip:
 def phase_flip(qubits, p=1.0) -> PauliFlip:
     """Z with probability ``p`` on held qubit(s) ``qubits`` (p = 1: a state orthogonal to GHZ).
 
-    Example:
+    Examples:
         >>> import jaxqring.security as sec
         >>> round(float(sec.detection_probability(sec.phase_flip(0), 4)), 4)  # 8/15
         0.5333

@@ -135,7 +135,7 @@ def fidelity(attack, n: int, *, noise=None) -> Array:
     Returns:
         real scalar (float64 under x64).
 
-    Example:
+    Examples:
         >>> import jaxqring.security as sec
         >>> float(sec.fidelity(sec.substitute("zeros"), 4))
         0.5
@@ -157,7 +157,7 @@ def detection_probability(attack, n: int, *, noise=None) -> Array:
     Returns:
         real scalar in [0, 1].
 
-    Example:
+    Examples:
         >>> import jaxqring.security as sec
         >>> round(float(sec.detection_probability(sec.substitute("zeros"), 4)), 4)  # (1/2) 8/15
         0.2667

@@ -89,7 +89,7 @@ def leakage(
     Returns:
         ``Leakage``.
 
-    Example:
+    Examples:
         >>> import jaxqring.security as sec
         >>> round(sec.leakage(sec.substitute("plus"), 4).fisher, 3)  # one bit of each phase
         2.0

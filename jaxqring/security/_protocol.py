@@ -69,7 +69,7 @@ def _subset_bits(k: int) -> int:
 def verification_cost(k: int, n: int) -> VerificationCost:
     """Communication of verifying K copies on N nodes (SPEC §7 Accounting).
 
-    Example:
+    Examples:
         >>> import jaxqring.security as sec
         >>> sec.verification_cost(2, 4).cost.bits_sent  # 8 outcome + 8 label + ceil(log2 6)
         19
@@ -110,7 +110,7 @@ def acceptance_probability(k: int, corrupted: int, n: int, *, detection=None) ->
     Returns:
         real scalar.
 
-    Example:
+    Examples:
         >>> import jaxqring.security as sec
         >>> round(float(sec.acceptance_probability(1, 1, 4)), 4)  # 1/2 + (1/2)(7/15)
         0.7333

@@ -2,7 +2,7 @@
 of the b-bit aggregate under dephasing (SPEC C8, [4.3]).
 
 Both sample exact laws (the GHZ parity is a sufficient statistic, so M shots are one binomial
-draw) and are used by tests/test_kitaev.py, benchmarks/bench_kitaev.py and
+draw) and are used by tests/core/test_kitaev.py, benchmarks/bench_kitaev.py and
 notebooks/heisenberg_scaling.ipynb.
 """
 

@@ -52,6 +52,7 @@ from .._kitaev import kitaev_sum, smallest_odd_shots
 from .._noise import NoiseModel, check_phase_covariant, ghz_visibility
 from .._probes import ghz
 from .._readout import basis_codes, parity_expectation
+from ..allreduce import SupplyModel, supply_epr
 from ..allreduce._ring import ring_allreduce
 from ..allreduce._superdense import EPRModel
 
@@ -308,7 +309,7 @@ def mean_aggregation() -> optax.GradientTransformation:
 
     Communication: a ring all-reduce of float words, 2 (N - 1) P w bits with w the float width.
 
-    Example:
+    Examples:
         >>> import jax.numpy as jnp, jaxqring as jq
         >>> tx = jq.mean_aggregation()
         >>> g = {"w": jnp.array([[1.0, -2.0], [3.0, 0.0]])}  # N = 2 workers, P = 2
@@ -501,6 +502,7 @@ def superdense_sign(
     *,
     key: jax.Array,
     epr: EPRModel | None = None,
+    supply: SupplyModel | None = None,
     bits: int | None = None,
     clip: float = 1.0,
     values: str = "sign",
@@ -516,6 +518,10 @@ def superdense_sign(
     Args:
         key: JAX PRNG key, stored in the state and split once per update.
         epr: EPR-pair noise for ``jaxqring.ring_allreduce`` (None = perfect pairs).
+        supply: a :class:`jaxqring.allreduce.SupplyModel` instead of ``epr``: before every update
+            each link's memory is drawn afresh (Monte Carlo over the supply's time steps) and the
+            ring uses the aged pairs it would hold (:func:`jaxqring.allreduce.supply_epr`), so
+            memory decoherence reaches the training loop.
         bits: wire width b (>= 2).
         clip: clip radius R > 0 for ``values="grad"``.
         values: ``"sign"`` or ``"grad"``.
@@ -527,6 +533,12 @@ def superdense_sign(
     if bits is not None:
         bits = check_int("bits", bits, minimum=2)
     clip = check_real("clip", clip, minimum=0.0, exclusive_minimum=True)
+    if epr is not None and supply is not None:
+        raise ValueError("Arguments `epr` and `supply` are exclusive: give the pair state or the supply model that produces it.")
+    if supply is not None and not isinstance(supply, SupplyModel):
+        raise ValueError(
+            f"Argument `supply` must be None or a SupplyModel (jaxqring.allreduce.supply_model), got {type(supply).__name__}."
+        )
 
     def width(n):
         if bits is not None:
@@ -536,8 +548,12 @@ def superdense_sign(
     def aggregate(key, flat):
         n = flat.shape[0]
         x = worker_signs(flat).astype(flat.dtype) if values == "sign" else flat
+        pairs = epr
+        if supply is not None:  # a fresh draw of every link's memory before each all-reduce
+            key, k_pairs = jax.random.split(key)
+            pairs = supply_epr(supply, key=k_pairs, num_nodes=n, num_coords=flat.shape[1], bits=width(n)).epr
         res = ring_allreduce(x, scheme="superdense", bits=width(n),
-                                clip=1.0 if values == "sign" else clip, epr=epr, key=key)
+                             clip=1.0 if values == "sign" else clip, epr=pairs, key=key)
         total = res.sum[0]  # (N, P) per-node decoded sums: node 0's view drives the update
         return jnp.where(total >= 0, 1, -1).astype(flat.dtype)
 

@@ -67,7 +67,7 @@ def load_digits(*, test_fraction: float = 0.25, seed: int = 0, dtype: DTypeLike 
     Returns:
         A :class:`Dataset`; pixels divided by 16 so they lie in [0, 1].
 
-    Example:
+    Examples:
         >>> import jaxqring as jq
         >>> data = jq.load_digits(test_fraction=0.25, seed=0)
         >>> data.x_train.shape, data.x_test.shape

@@ -31,7 +31,7 @@ def init_mlp(key: jax.Array, sizes: Sequence[int], *, dtype: DTypeLike = jnp.flo
     Returns:
         tuple of ``len(sizes) - 1`` dicts ``{"w": (d_in, d_out), "b": (d_out,)}`` of ``dtype``.
 
-    Example:
+    Examples:
         >>> import jax, jaxqring as jq
         >>> params = jq.init_mlp(jax.random.key(0), (64, 32, 10))
         >>> jq.num_params(params)

@@ -149,10 +149,7 @@ def test_consume_freshest_first():
 
 
 def ring(*args, **kwargs):
-    # kernels/comm/superdense.py symbols_from_words broadcasts (..., W, 1) >> (b/2,) implicitly,
-    # which jax_numpy_rank_promotion="raise" rejects (reported to the lead); allow it only there.
-    with jax.numpy_rank_promotion("allow"):
-        return jq.allreduce.ring_allreduce(*args, **kwargs)
+    return jq.allreduce.ring_allreduce(*args, **kwargs)
 
 
 def test_supply_epr_end_to_end(key):
@@ -176,6 +173,27 @@ def test_supply_epr_end_to_end(key):
     assert 0.25 <= float(d.epr.fidelity) < 0.6
     bad = ring(grads, scheme="superdense", bits=6, epr=d.epr, key=key)
     assert not np.array_equal(np.asarray(bad.sum), np.broadcast_to(exact_sum, (4, 6)))
+
+
+def test_superdense_sign_aggregator_draws_its_pairs_from_the_supply(key):
+    """The training hook: perfect, plentiful pairs give the exact majority of the worker signs; a
+    starved supply corrupts it; epr and supply are exclusive."""
+    grads = {"w": jnp.asarray(np.random.default_rng(3).normal(size=(5, 64)))}
+    majority = np.where(np.sum(np.sign(np.asarray(grads["w"])) > 0, axis=0) * 2 >= 5, 1.0, -1.0)
+    perfect = S.supply_model(S.link_model(attempt_rate=1e4, herald_probability=1.0, capacity=10**4, fidelity=1.0),
+                             dt=0.01, steps=4, min_fidelity=0.99)
+    tx = jq.superdense_sign(key=key, supply=perfect)
+    state = tx.init({"w": jnp.zeros(64)})
+    upd, state = jax.jit(tx.update)(grads, state)
+    np.testing.assert_array_equal(np.asarray(upd["w"]), majority)
+    starved = S.supply_model(small_link(), dt=DT, steps=4, min_fidelity=F_MIN)
+    tx = jq.superdense_sign(key=key, supply=starved)
+    upd, _ = tx.update(grads, tx.init({"w": jnp.zeros(64)}))
+    assert not np.array_equal(np.asarray(upd["w"]), majority)
+    with pytest.raises(ValueError, match="`epr` and `supply`"):
+        jq.superdense_sign(key=key, epr=jq.werner(0.9), supply=perfect)
+    with pytest.raises(ValueError, match="`supply`"):
+        jq.superdense_sign(key=key, supply="lots")
 
 
 def test_wallclock_times_and_breakeven():

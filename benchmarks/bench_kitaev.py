@@ -154,7 +154,7 @@ def study_dephasing(quick: bool) -> dict:
         num_nodes=(4, 8, 16, 32, 64, 100),
         bits=8,
         shots_per_round=5,
-        num_coordinates=5000 if quick else 50000,
+        num_coords=5000 if quick else 50000,
         target=1e-2,
     )
     return {

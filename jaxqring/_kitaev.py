@@ -62,7 +62,7 @@ class CommStats:
 
     Attributes:
         num_nodes: N.
-        num_coordinates: P.
+        num_coords: P.
         bits: b, rounds of phase estimation per coordinate.
         shots_per_round: M copies per round and readout.
         readouts_per_round: 1 (X-parity, feedback variant) or 2 (X-parity and sine, without).
@@ -79,7 +79,7 @@ class CommStats:
     """
 
     num_nodes: int = dataclasses.field(metadata=dict(static=True))
-    num_coordinates: int = dataclasses.field(metadata=dict(static=True))
+    num_coords: int = dataclasses.field(metadata=dict(static=True))
     bits: int = dataclasses.field(metadata=dict(static=True))
     shots_per_round: int = dataclasses.field(metadata=dict(static=True))
     readouts_per_round: int = dataclasses.field(metadata=dict(static=True))
@@ -97,15 +97,15 @@ class CommStats:
 
 
 def comm_stats(
-    num_nodes: int, num_coordinates: int, bits: int, shots: int, feedback: bool
+    num_nodes: int, num_coords: int, bits: int, shots: int, feedback: bool
 ) -> CommStats:
     """The :class:`CommStats` of one all-reduce (plain Python arithmetic on static sizes)."""
     readouts = 1 if feedback else 2
-    copies = num_coordinates * bits * shots * readouts
+    copies = num_coords * bits * shots * readouts
     per_link = tuple([copies] * (num_nodes - 1) + [0])
     return CommStats(
         num_nodes=num_nodes,
-        num_coordinates=num_coordinates,
+        num_coords=num_coords,
         bits=bits,
         shots_per_round=shots,
         readouts_per_round=readouts,

@@ -137,7 +137,7 @@ def run(args) -> int:
           f"noise={config.noise or 'none'} lr={config.lr:g}")
     print(f"  final test accuracy {s['final_test_accuracy']:.4f}, test loss {s['final_test_loss']:.4f}, "
           f"mean sign agreement {s['mean_agreement']:.4f}")
-    print(f"  per step: {c.bits} bits, {c.qubits} online qubits, {c.setup_qubits} setup qubits, "
+    print(f"  per step: {c.bits_sent} bits, {c.online_qubits} online qubits, {c.setup_qubits} setup qubits, "
           f"{c.ghz_copies} GHZ copies, {c.epr_pairs} EPR pairs")
     print(f"  wrote {paths['csv']}, {paths['json']}, {paths['plot']}, {paths['params']}")
     return 0

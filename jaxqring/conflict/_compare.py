@@ -95,6 +95,18 @@ class TieAuditComparison(NamedTuple):
         return {k: (float(v) if isinstance(v, float) else int(v)) for k, v in self._asdict().items()}
 
 
+def least_meeting(error, delta: float, lo: int, hi: int) -> int:
+    """Smallest integer x in [lo, hi] with ``error(x) <= delta``, by bisection (``error`` is taken as
+    non-increasing in x, and ``error(hi) <= delta`` must hold)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if error(mid) <= delta:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def planted_pair(key, num_coords: int, overlap: float, dtype=None):
     """Two random unit vectors in R^P with <g_j, g_k> = overlap exactly (up to rounding).
 
@@ -204,13 +216,7 @@ def gapip_comparison(
     lo, hi = 1, max(d_rule, 2)
     while sim_error(hi) > delta:  # the rule guarantees delta; widen only if simulation disagrees
         hi *= 2
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sim_error(mid) <= delta:
-            hi = mid
-        else:
-            lo = mid + 1
-    d_e = lo
+    d_e = least_meeting(sim_error, delta, lo, hi)
     jl_err = sim_error(d_e)
     jl_exact = max(jl_sign_error(float(c), d_e) for c in overlaps)
     return GapIPComparison(
@@ -310,13 +316,7 @@ def tieaudit_comparison(
 
     m_rule = birthday_indices(eps, delta, p)
     lo, hi = 2, p
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sim_error(mid) <= delta:
-            hi = mid
-        else:
-            lo = mid + 1
-    m_e = lo
+    m_e = least_meeting(sim_error, delta, lo, hi)
     b_err = sim_error(m_e)
     b_exact = max(birthday_error_probability(eps, p, m_e, bf) for bf in big_fs) if p <= 2**16 else float("nan")
     return TieAuditComparison(

@@ -369,9 +369,9 @@ def plot_ghz_optimum(res: ClaimResult, ax) -> None:
 def measure_kitaev_failure(key, quick: bool) -> ClaimResult:
     """Failure rate of the b-bit GHZ aggregate under dephasing: simulated vs SPEC [4.3]."""
     st = dephasing_failure_study(key, dephasing=(0.005, 0.01, 0.02), num_nodes=(4, 8, 16),
-                                 bits=8, shots_per_round=5, num_coordinates=2000 if quick else 20000)
+                                 bits=8, shots_per_round=5, num_coords=2000 if quick else 20000)
     meas, pred = np.asarray(st.measured), np.asarray(st.predicted)
-    se = np.sqrt(np.maximum(pred * (1 - pred), 1e-12) / st.num_coordinates)
+    se = np.sqrt(np.maximum(pred * (1 - pred), 1e-12) / st.num_coords)
     z = np.abs(meas - pred) / se
     thresholds = [max_nodes_for_failure(1e-2, dephasing=p, bits=8, shots_per_round=5)
                   for p in (0.001, 0.002, 0.005, 0.01, 0.02)]
@@ -656,6 +656,19 @@ def plot_privacy_leakage(res: ClaimResult, ax) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _crossover_details(cross, grid_key: str) -> dict:
+    """The JSON-ready curves of a :class:`jaxqring.conflict.Crossover` (rules and measured costs)."""
+    pts = cross.as_dict()["points"]
+    return {grid_key: [pt[grid_key] for pt in pts],
+            **{k: [pt[k] for pt in pts] for k in ("rule_qubits", "rule_bits", "empirical_qubits", "empirical_bits")},
+            "crossover_rule": cross.rule if math.isfinite(cross.rule) else None,
+            "crossover_empirical": cross.empirical if math.isfinite(cross.empirical) else None}
+
+
+def _fmt_crossing(x: float) -> str:
+    return "none on the grid" if not math.isfinite(x) else f"{x:.3g}"
+
+
 def measure_gapip(key, quick: bool) -> ClaimResult:
     """Qubits of GapIP vs bits of the JL sketch to decide the sign of <g_j, g_k> with margin tau
     (P = 10^6, delta = 0.01): worst-case rules and the least costs measured by simulation."""
@@ -669,8 +682,6 @@ def measure_gapip(key, quick: bool) -> ClaimResult:
     slope_c = float(np.polyfit(g, np.log([pt["rule_bits"] for pt in pts]), 1)[0])
     quadratic = abs(slope_q + 1) < 0.35 and abs(slope_c + 2) < 0.35
     verdict = HOLDS_UNDER_CONDITIONS if quadratic else FAILS
-    def fmt(x):
-        return "none on the grid" if not math.isfinite(x) else f"{x:.3g}"
     return ClaimResult(
         value=float(cross.empirical) if math.isfinite(cross.empirical) else float("nan"), uncertainty=0.0,
         unit="measured crossover margin tau* (GapIP cheaper below)",
@@ -678,16 +689,11 @@ def measure_gapip(key, quick: bool) -> ClaimResult:
         verdict=verdict,
         conditions=(
             f"Worst-case rules scale as 1/tau^{-slope_q:.2f} qubits against 1/tau^{-slope_c:.2f} bits, the "
-            f"quadratic gap the paper claims; GapIP is cheaper below tau* = {fmt(cross.rule)} (rules) and "
-            f"{fmt(cross.empirical)} (least costs measured by simulation, P = 10^6, delta = 0.01, 32-bit sketch "
+            f"quadratic gap the paper claims; GapIP is cheaper below tau* = {_fmt_crossing(cross.rule)} (rules) and "
+            f"{_fmt_crossing(cross.empirical)} (least costs measured by simulation, P = 10^6, delta = 0.01, 32-bit sketch "
             "words). Above tau* the JL sketch sends fewer bits than GapIP sends qubits."
         ),
-        details={"tau": [pt["tau"] for pt in pts], "rule_qubits": [pt["rule_qubits"] for pt in pts],
-                 "rule_bits": [pt["rule_bits"] for pt in pts],
-                 "empirical_qubits": [pt["empirical_qubits"] for pt in pts],
-                 "empirical_bits": [pt["empirical_bits"] for pt in pts],
-                 "crossover_rule": cross.rule if math.isfinite(cross.rule) else None,
-                 "crossover_empirical": cross.empirical if math.isfinite(cross.empirical) else None},
+        details=_crossover_details(cross, "tau"),
     )
 
 
@@ -713,8 +719,6 @@ def measure_tieaudit(key, quick: bool) -> ClaimResult:
     slope_q = float(np.polyfit(lp, np.log([pt["rule_qubits"] for pt in pts]), 1)[0])
     slope_c = float(np.polyfit(lp, np.log([pt["rule_bits"] for pt in pts]), 1)[0])
     ok = slope_q < 0.2 and slope_c > 0.35
-    def fmt(x):
-        return "none on the grid" if not math.isfinite(x) else f"{x:.3g}"
     return ClaimResult(
         value=float(cross.empirical) if math.isfinite(cross.empirical) else float("nan"), uncertainty=0.0,
         unit="measured crossover P* (TieAudit cheaper above)",
@@ -723,15 +727,10 @@ def measure_tieaudit(key, quick: bool) -> ClaimResult:
         conditions=(
             f"TieAudit's qubits grow like P^{slope_q:.2f} (log P qubits per copy, K independent of P) while "
             f"birthday sampling's bits grow like P^{slope_c:.2f} (~sqrt P indices): an exponential gap in "
-            f"log P. TieAudit is cheaper above P* = {fmt(cross.rule)} (rules) and {fmt(cross.empirical)} "
+            f"log P. TieAudit is cheaper above P* = {_fmt_crossing(cross.rule)} (rules) and {_fmt_crossing(cross.empirical)} "
             "(measured least costs), eps = 0.1, delta = 0.01."
         ),
-        details={"num_coords": [pt["num_coords"] for pt in pts], "rule_qubits": [pt["rule_qubits"] for pt in pts],
-                 "rule_bits": [pt["rule_bits"] for pt in pts],
-                 "empirical_qubits": [pt["empirical_qubits"] for pt in pts],
-                 "empirical_bits": [pt["empirical_bits"] for pt in pts],
-                 "crossover_rule": cross.rule if math.isfinite(cross.rule) else None,
-                 "crossover_empirical": cross.empirical if math.isfinite(cross.empirical) else None},
+        details=_crossover_details(cross, "num_coords"),
     )
 
 

@@ -131,7 +131,7 @@ class DephasingStudy(NamedTuple):
     num_nodes: np.ndarray  # shape=(B,), int: N
     bits: int
     shots_per_round: int
-    num_coordinates: int  # coordinates simulated per (p, N)
+    num_coords: int  # coordinates simulated per (p, N)
     measured: np.ndarray  # shape=(A, B), float: fraction of coordinates with a wrong sum
     predicted: np.ndarray  # shape=(A, B), float: 1 - (1 - Tail(M, (1 - V)/2))**b, V = (1-2p)**N
     target: float  # target failure rate
@@ -145,7 +145,7 @@ def dephasing_failure_study(
     num_nodes: Sequence[int] = (4, 8, 16, 32, 64),
     bits: int = 8,
     shots_per_round: int = 5,
-    num_coordinates: int = 20000,
+    num_coords: int = 20000,
     target: float = 1e-2,
     method: str = "closed_form",
 ) -> DephasingStudy:
@@ -166,7 +166,7 @@ def dephasing_failure_study(
             f"got bits={bits}."
         )
     shots = check_odd_shots("shots_per_round", shots_per_round)
-    num_coordinates = check_int("num_coordinates", num_coordinates, minimum=1)
+    num_coords = check_int("num_coords", num_coords, minimum=1)
     method = check_choice("method", method, ("closed_form", "mps"))
     check_key("key", key)
     measured = np.zeros((len(dephasing), len(num_nodes)))
@@ -175,7 +175,7 @@ def dephasing_failure_study(
     for b_idx, n in enumerate(num_nodes):
         q_max = headroom(bits, n)
         kq, kr = jax.random.split(jax.random.fold_in(key, n))
-        q = jax.random.randint(kq, (n, num_coordinates), -q_max, q_max + 1, jnp.int32)
+        q = jax.random.randint(kq, (n, num_coords), -q_max, q_max + 1, jnp.int32)
         exact = np.asarray(q).astype(np.int64).sum(axis=0)
         for a_idx, p in enumerate(dephasing):
             v = (1 - 2 * p) ** n
@@ -201,6 +201,6 @@ def dephasing_failure_study(
         ]
     )
     return DephasingStudy(
-        np.array(dephasing), np.array(num_nodes), bits, shots, num_coordinates, measured,
+        np.array(dephasing), np.array(num_nodes), bits, shots, num_coords, measured,
         predicted, float(target), max_n,
     )

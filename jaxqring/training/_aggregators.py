@@ -69,8 +69,8 @@ class AggregationState(NamedTuple):
             aggregators. Split once per update.
         agreement: shape=(), dtype=float32: fraction of the P coordinates where the sign of the
             last aggregated update (sign(0) = +1) equals the exact majority of the worker signs.
-        bits: shape=(), dtype=float32: classical bits communicated by the last update.
-        qubits: shape=(), dtype=float32: online qubits communicated by the last update.
+        bits_sent: shape=(), dtype=float32: classical bits communicated by the last update.
+        online_qubits: shape=(), dtype=float32: online qubits communicated by the last update.
         setup_qubits: shape=(), dtype=float32: setup qubits consumed by the last update.
         template: the structure of the parameters given to ``init`` as zero-size arrays (every
             leaf of shape (0, *param_shape), the parameter's dtype; no memory), or None when
@@ -80,8 +80,8 @@ class AggregationState(NamedTuple):
 
     rng_key: Any
     agreement: jax.Array
-    bits: jax.Array
-    qubits: jax.Array
+    bits_sent: jax.Array
+    online_qubits: jax.Array
     setup_qubits: jax.Array
     template: Any = None
 
@@ -285,8 +285,8 @@ def _transformation(aggregate, cost, key, *, needs_key: bool) -> optax.GradientT
         new_state = AggregationState(
             next_key,
             agreement,
-            jnp.asarray(c.bits, jnp.float32),
-            jnp.asarray(c.qubits, jnp.float32),
+            jnp.asarray(c.bits_sent, jnp.float32),
+            jnp.asarray(c.online_qubits, jnp.float32),
             jnp.asarray(c.setup_qubits, jnp.float32),
             state.template,
         )

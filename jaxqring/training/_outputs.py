@@ -22,7 +22,7 @@ from .._io import atomic_write_bytes, check_out_dir
 # Files one run writes into its output folder (``checkpoint.npz`` comes from ``train``).
 RUN_FILES = ("checkpoint.npz", "metrics.csv", "metrics.json", "curves.png", "params.npz")
 # Metrics that count carriers: written as integers.
-_COUNT_METRICS = ("bits", "qubits", "setup_qubits")
+_COUNT_METRICS = ("bits_sent", "online_qubits", "setup_qubits")
 
 
 def summary(result: Any) -> dict[str, float | int]:

@@ -45,7 +45,7 @@ from ._outputs import write_outputs
 CHECKPOINT_NAME = "checkpoint.npz"
 CHECKPOINT_FORMAT = 1
 METRICS = (
-    "train_loss", "test_loss", "test_accuracy", "agreement", "bits", "qubits", "setup_qubits",
+    "train_loss", "test_loss", "test_accuracy", "agreement", "bits_sent", "online_qubits", "setup_qubits",
 )
 DEFAULT_LEARNING_RATE = {"mean": 1.0, "sign": 0.01}
 # signSGD moves every parameter by the full step size each step, so the distance travelled grows
@@ -328,8 +328,8 @@ def make_step(tx, config: TrainConfig):
         metrics = {
             "train_loss": jnp.mean(losses),
             "agreement": agg.agreement,
-            "bits": agg.bits,
-            "qubits": agg.qubits,
+            "bits_sent": agg.bits_sent,
+            "online_qubits": agg.online_qubits,
             "setup_qubits": agg.setup_qubits,
         }
         return TrainState(params, opt_state, state.step + 1), metrics

@@ -212,20 +212,3 @@ def diagonal_sign_flip(psi: Array, signs: Array) -> Array:
 def born_probabilities(psi: Array) -> Array:
     """|psi_c|^2, shape=(2^n,), real; computational-basis outcome law."""
     return jnp.real(psi) ** 2 + jnp.imag(psi) ** 2
-
-
-__all__ = [
-    "adjoint_gradient",
-    "apply_observable",
-    "apply_pauli",
-    "apply_rotation",
-    "apply_rotations",
-    "apply_rotations_inverse",
-    "born_probabilities",
-    "diagonal_sign_flip",
-    "expectation",
-    "feature_gradient",
-    "layer_features",
-    "walsh_hadamard",
-]
-

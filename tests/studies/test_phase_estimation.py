@@ -16,7 +16,7 @@ from ..oracles.kitaev import failure_probability, max_nodes_dephasing
 def test_dephasing_study_and_threshold(key):
     study = jq.dephasing_failure_study(
         key, dephasing=(0.01, 0.03), num_nodes=(4, 16), bits=6, shots_per_round=3,
-        num_coordinates=3000, target=0.05,
+        num_coords=3000, target=0.05,
     )
     for a in range(2):
         for b in range(2):
@@ -24,7 +24,7 @@ def test_dephasing_study_and_threshold(key):
             assert lo <= study.measured[a, b] * 3000 <= hi
     mpo = jq.dephasing_failure_study(
         key, dephasing=(0.01, 0.03), num_nodes=(16,), bits=6, shots_per_round=3,
-        num_coordinates=3000, target=0.05, method="mps",
+        num_coords=3000, target=0.05, method="mps",
     )
     # same key, and laws equal to rounding: the MPO path reproduces the closed form's draws
     np.testing.assert_array_equal(mpo.measured[:, 0], study.measured[:, 1])

@@ -194,7 +194,7 @@ def test_ghz_majority_noiseless_with_enough_shots_is_exact(key):
     upd, st = tx.update(g, tx.init(None))
     assert np.array_equal(np.asarray(upd["l0"]).ravel(), majority_np(flat_np(g)))
     assert float(st.agreement) == 1.0
-    assert float(st.bits) == n * shots * 400 and float(st.setup_qubits) == (n - 1) * shots * 400
+    assert float(st.bits_sent) == n * shots * 400 and float(st.setup_qubits) == (n - 1) * shots * 400
 
 
 def test_ghz_majority_shots_is_the_smallest_odd_m():
@@ -222,15 +222,15 @@ def test_ghz_count_and_superdense_are_exact_noiseless(key, n):
 def test_communication_cost_formulas():
     n, p, m = 5, 47, 9
     c = jq.communication_cost("mean", num_workers=n, num_params=p)
-    assert c.bits == jq.ring_ledger(n, p, bits=32, scheme="classical").online_total == 2 * (n - 1) * p * 32
-    assert jq.communication_cost("majority", num_workers=n, num_params=p).bits == 2 * n * p
+    assert c.bits_sent == jq.ring_ledger(n, p, bits=32, scheme="classical").online_total == 2 * (n - 1) * p * 32
+    assert jq.communication_cost("majority", num_workers=n, num_params=p).bits_sent == 2 * n * p
     c = jq.communication_cost("ghz_majority", num_workers=n, num_params=p, shots=m)
     assert c == jq.CommCost(n * m * p, 0, (n - 1) * m * p, m * p, 0)
     c = jq.communication_cost("ghz_count", num_workers=n, num_params=p, shots=m)
     assert c.ghz_copies == 3 * m * p  # b = ceil(log2(6)) = 3
     c = jq.communication_cost("superdense", num_workers=n, num_params=p, bits=4)
     led = jq.ring_ledger(n, p, bits=4, scheme="superdense")
-    assert (c.qubits, c.setup_qubits, c.epr_pairs) == (led.online_total, led.setup_total, led.epr_pairs_total)
+    assert (c.online_qubits, c.setup_qubits, c.epr_pairs) == (led.online_total, led.setup_total, led.epr_pairs_total)
 
 
 def test_aggregator_state_is_type_stable_and_compiles_once(key):
@@ -360,7 +360,7 @@ def test_float64_and_every_aggregator_run(tmp_path):
         res = jq.train(cfg)
         assert res.params[0]["w"].dtype == np.float64
         assert np.all(np.isfinite(res.history["train_loss"]))
-        assert res.history["bits"][0] == res.cost.bits and res.history["qubits"][0] == res.cost.qubits
+        assert res.history["bits_sent"][0] == res.cost.bits_sent and res.history["online_qubits"][0] == res.cost.online_qubits
 
 
 def test_train_bad_inputs(tmp_path):

@@ -697,15 +697,19 @@ def measure_gapip(key, quick: bool) -> ClaimResult:
     )
 
 
-def plot_gapip(res: ClaimResult, ax) -> None:
+def _plot_crossover(res: ClaimResult, ax, x_key: str, quantum: str, classical: str, xlabel: str) -> None:
+    """Rules (dashed) and measured least costs (solid) of the quantum and classical protocols."""
     d = res.details
-    ax.loglog(d["tau"], d["rule_qubits"], "o--", color="tab:blue", label="GapIP qubits (rule)")
-    ax.loglog(d["tau"], d["empirical_qubits"], "o-", color="tab:blue", label="GapIP qubits (measured)")
-    ax.loglog(d["tau"], d["rule_bits"], "s--", color="tab:orange", label="JL bits (rule)")
-    ax.loglog(d["tau"], d["empirical_bits"], "s-", color="tab:orange", label="JL bits (measured)")
-    ax.set_xlabel("margin tau")
+    for side, label, marker, color in (("qubits", quantum, "o", "tab:blue"), ("bits", classical, "s", "tab:orange")):
+        ax.loglog(d[x_key], d[f"rule_{side}"], marker + "--", color=color, label=f"{label} {side} (rule)")
+        ax.loglog(d[x_key], d[f"empirical_{side}"], marker + "-", color=color, label=f"{label} {side} (measured)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("communication")
     ax.legend(fontsize=8)
+
+
+def plot_gapip(res: ClaimResult, ax) -> None:
+    _plot_crossover(res, ax, "tau", "GapIP", "JL", "margin tau")
 
 
 def measure_tieaudit(key, quick: bool) -> ClaimResult:
@@ -735,14 +739,7 @@ def measure_tieaudit(key, quick: bool) -> ClaimResult:
 
 
 def plot_tieaudit(res: ClaimResult, ax) -> None:
-    d = res.details
-    ax.loglog(d["num_coords"], d["rule_qubits"], "o--", color="tab:blue", label="TieAudit qubits (rule)")
-    ax.loglog(d["num_coords"], d["empirical_qubits"], "o-", color="tab:blue", label="TieAudit qubits (measured)")
-    ax.loglog(d["num_coords"], d["rule_bits"], "s--", color="tab:orange", label="birthday bits (rule)")
-    ax.loglog(d["num_coords"], d["empirical_bits"], "s-", color="tab:orange", label="birthday bits (measured)")
-    ax.set_xlabel("coordinates P")
-    ax.set_ylabel("communication")
-    ax.legend(fontsize=8)
+    _plot_crossover(res, ax, "num_coords", "TieAudit", "birthday", "coordinates P")
 
 
 CLAIMS: tuple[Claim, ...] = (

@@ -35,6 +35,8 @@ from ._noise import dephasing as dephasing
 from ._noise import depolarizing as depolarizing
 from ._noise import ghz_visibility as ghz_visibility
 from ._noise import readout_error as readout_error
+from ._parallel import gather_to_host as gather_to_host
+from ._parallel import initialize as initialize
 from ._probes import MPS as MPS
 from ._probes import dicke as dicke
 from ._probes import ghz as ghz
@@ -152,6 +154,7 @@ __all__ = [
     "exact_majority",
     "fixed_point",
     "from_quimb",
+    "gather_to_host",
     "ghz",
     "ghz_allreduce",
     "ghz_count_vote",
@@ -165,6 +168,7 @@ __all__ = [
     "heisenberg_study",
     "inference",
     "init_mlp",
+    "initialize",
     "interop",
     "kernels",
     "kitaev_failure_probability",

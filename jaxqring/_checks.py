@@ -230,3 +230,35 @@ def check_no_nan(name: str, value: Any) -> None:
             bad += int(np.count_nonzero(np.isnan(arr)))
     if bad:
         raise ValueError(f"Argument `{name}` must not contain NaN, got {bad} NaN entries.")
+
+
+def check_mesh(name: str, mesh: Any, *, axis_name: str = "coords") -> Any:
+    """None, a 1-D :class:`jax.sharding.Mesh`, or ``"all"`` (a 1-D mesh over every device,
+    axis ``axis_name``); anything else is a ValueError naming ``name``."""
+    from jax.sharding import Mesh
+
+    if mesh is None:
+        return None
+    if isinstance(mesh, str) and mesh == "all":
+        return Mesh(np.array(jax.devices()), (axis_name,))
+    if not isinstance(mesh, Mesh) or len(mesh.axis_names) != 1:
+        raise ValueError(
+            f"Argument `{name}` must be None, \"all\" or a 1-D jax.sharding.Mesh, got {mesh!r}."
+        )
+    return mesh
+
+
+def coordinate_chunk(max_batch: Any, *, num_coords: int, bytes_per_coord: float, name: str = "max_batch") -> int:
+    """Coordinates per streamed chunk: ``max_batch`` when given (int >= 1), else as many as fit
+    in a quarter of the device's available memory at ``bytes_per_coord`` working bytes each
+    (at least 1, at most ``num_coords``)."""
+    if max_batch is not None:
+        return min(check_int(name, max_batch, minimum=1), max(1, num_coords))
+    avail = available_memory_bytes()
+    budget = (avail if avail is not None else 2**31) // 4
+    fit = budget // max(1, int(bytes_per_coord))
+    if fit >= num_coords:
+        return max(1, num_coords)
+    # A power of two, so that free memory drifting between calls does not change the static chunk
+    # (and recompile); at least 1.
+    return 1 << max(0, int(fit).bit_length() - 1)

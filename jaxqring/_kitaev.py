@@ -35,9 +35,12 @@ from ._checks import (
     check_choice,
     check_int,
     check_key,
+    check_memory,
+    check_mesh,
     check_odd_shots,
     check_probability,
     check_real,
+    coordinate_chunk,
     is_traced,
 )
 from ._fixedpoint import MAX_BITS, headroom
@@ -244,18 +247,56 @@ def _noise_parts(noise, n: int, cdtype, law: str):
     return prepare_noise(noise, n, cdtype), None
 
 
-def run_estimation(key, words, noise, *, bits, shots, feedback, method, cdtype):
-    """Validate the shared options, pick the outcome law and run the batched estimation."""
+def estimation_bytes_per_coord(num_nodes: int, bits: int, law: str, *, encode: bool) -> int:
+    """Working bytes of one coordinate inside a streamed chunk (a deliberate overestimate: the
+    column, its quantised words and per-round phases, and the round statistics)."""
+    per_node = 8 + 4 + (8 if encode else 0) + (48 if law == "mps" else 8)
+    return num_nodes * per_node + 64 * bits + 64
+
+
+def rounds_bytes_per_coord(bits: int, feedback: bool) -> int:
+    """Bytes of one coordinate's kept :class:`KitaevRounds` (estimate, bits, counts, p_plus)."""
+    readouts = 1 if feedback else 2
+    return 4 + 4 * bits + 4 * bits * readouts + 8 * bits * readouts
+
+
+def run_estimation(
+    key, words, noise, *, bits, shots, feedback, method, cdtype, fmt=None, weights=None,
+    max_batch=None, mesh=None, keep_rounds=True, name="q",
+):
+    """Validate the shared options, pick the outcome law and run the batched estimation.
+
+    ``words`` are (N, P) uint32 words, or real node values quantised chunk by chunk with ``fmt``
+    (and ``weights``). ``max_batch`` bounds the coordinates alive at once (default: from the
+    device's free memory), ``mesh`` shards the coordinates (None, "all" or a 1-D Mesh), and
+    ``keep_rounds=False`` returns the (P,) estimates alone. The result does not depend on
+    ``max_batch`` or ``mesh``.
+    """
     method = check_choice("method", method, METHODS)
     if not isinstance(feedback, bool):
         raise ValueError(f"Argument `feedback` must be a bool, got {feedback!r}.")
+    if not isinstance(keep_rounds, bool):
+        raise ValueError(f"Argument `keep_rounds` must be a bool, got {keep_rounds!r}.")
     check_key("key", key)
+    mesh = check_mesh("mesh", mesh)
     closed = method == "closed_form" or (method == "auto" and noise is None)
     law = "closed_form" if closed else "mps"
-    prepared, vis = _noise_parts(noise, words.shape[0], cdtype, law)
+    n, p = words.shape
+    prepared, vis = _noise_parts(noise, n, cdtype, law)
+    per_dev = -(-p // (mesh.devices.size if mesh is not None else 1))
+    chunk = coordinate_chunk(
+        max_batch, num_coords=per_dev,
+        bytes_per_coord=estimation_bytes_per_coord(n, bits, law, encode=fmt is not None),
+    )
+    if keep_rounds:
+        check_memory(
+            name, p * rounds_bytes_per_coord(bits, feedback),
+            what=f"the per-round statistics of {p} coordinates (KitaevRounds)",
+            fix="pass keep_rounds=False to keep only the sums",
+        )
     return estimate_integer_sums(
-        key, words, prepared, vis, bits=bits, shots=shots, feedback=feedback, law=law,
-        cdtype=jnp.dtype(cdtype),
+        key, words, prepared, vis, weights, bits=bits, shots=shots, feedback=feedback, law=law,
+        cdtype=jnp.dtype(cdtype), fmt=fmt, chunk=chunk, mesh=mesh, keep_rounds=keep_rounds,
     )
 
 
@@ -273,7 +314,7 @@ class KitaevSumResult(NamedTuple):
 
     sum: jax.Array  # shape=(P,), int32: decoded sum S (signed) or residue s in [0, 2**b)
     stats: CommStats  # static resource counts
-    rounds: K.KitaevRounds  # leading axis P: estimate (P,) = s, bits (P, b), counts (P, b, R)
+    rounds: K.KitaevRounds | None  # leading axis P: estimate (P,) = s, bits (P, b), counts (P, b, R); None if keep_rounds=False
 
 
 def kitaev_sum(
@@ -286,6 +327,9 @@ def kitaev_sum(
     signed: bool = True,
     feedback: bool = True,
     method: str = "auto",
+    max_batch: int | None = None,
+    mesh=None,
+    keep_rounds: bool = True,
 ) -> KitaevSumResult:
     """Estimate sum_j q[j, i] for every coordinate i by Kitaev phase estimation over GHZ copies.
 
@@ -307,8 +351,15 @@ def kitaev_sum(
         feedback: True = SPEC §4 quantum feedback; False = non-adaptive majority per bit with
             classical feedback (2 M copies per round, see :mod:`jaxqring.kernels._kitaev`).
         method: "auto", "closed_form" or "mps" (module docstring).
+        max_batch: coordinates processed at once (streamed in chunks inside one compiled
+            program); None picks the most that fit in a quarter of the free device memory.
+        mesh: None, ``"all"`` (a 1-D mesh over every device) or a 1-D ``jax.sharding.Mesh``:
+            the coordinates are sharded over its devices.
+        keep_rounds: False drops the per-round statistics (``rounds`` is None), which dominate
+            memory at large P.
     Returns:
         :class:`KitaevSumResult` with ``sum`` (P,) int32, ``stats`` and per-round ``rounds``.
+        The same key gives the same result whatever ``max_batch`` and ``mesh``.
 
     Examples:
         >>> import jax, jaxqring as jq
@@ -342,11 +393,11 @@ def kitaev_sum(
                 f"got values in [{qn.min()}, {qn.max()}]."
             )
     words = q.astype(jnp.int32).astype(jnp.uint32)  # two's complement: q mod 2**32
-    rounds = run_estimation(
+    out = run_estimation(
         key, words, noise, bits=bits, shots=shots, feedback=feedback, method=method,
-        cdtype=K.default_complex_dtype(),
+        cdtype=K.default_complex_dtype(), max_batch=max_batch, mesh=mesh, keep_rounds=keep_rounds,
     )
-    s = rounds.estimate
+    rounds, s = (out, out.estimate) if keep_rounds else (None, out)
     if signed:
         s = jnp.where(s >= (1 << (bits - 1)), s - (1 << bits), s)
     return KitaevSumResult(s.astype(jnp.int32), comm_stats(n, p, bits, shots, feedback), rounds)

@@ -38,6 +38,18 @@ def _release_compiled_programs():
     gc.collect()
 
 
+@pytest.fixture(scope="session")
+def quick_claims_dir(tmp_path_factory):
+    """Every claim of the registry measured once at ``--quick`` sizes: the reproduce tests write
+    their report from it and the notebooks load their claims from it (``JAXQRING_CLAIMS_DIR``),
+    so the suite measures each claim once."""
+    import jaxqring as jq
+
+    out = tmp_path_factory.mktemp("quick_claims")
+    jq.studies.measure_claims(out, quick=True)
+    return out
+
+
 @pytest.fixture
 def key(request):
     """A fixed PRNG key per test (seed printed on failure through the test id)."""

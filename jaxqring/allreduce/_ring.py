@@ -35,7 +35,7 @@ from jax.typing import ArrayLike
 from jax import Array
 from jax.sharding import Mesh
 
-from .._checks import check_choice, check_finite, check_int, check_key, check_memory, is_traced
+from .._checks import check_choice, check_finite, check_int, check_key, check_memory, check_mesh, is_traced
 from .._fixedpoint import FixedPoint, dequantise_mean, fixed_point
 from ..kernels.comm.ring import RingSchedule as RingSchedule
 from ..kernels.comm.ring import read_only, ring_allreduce_words, ring_schedule
@@ -323,10 +323,9 @@ def _check_grads(grads):
 
 
 def _check_mesh(mesh, num_nodes: int):
+    mesh = check_mesh("mesh", mesh, axis_name="nodes")
     if mesh is None:
         return None
-    if not isinstance(mesh, Mesh) or len(mesh.axis_names) != 1:
-        raise ValueError(f"Argument `mesh` must be None or a 1-D jax.sharding.Mesh, got {mesh!r}.")
     size = mesh.devices.size
     if num_nodes % size:
         raise ValueError(
@@ -345,7 +344,7 @@ def ring_allreduce(
     epr: EPRModel | None = None,
     key: jax.Array | None = None,
     gather: str = "cw",
-    mesh: Mesh | None = None,
+    mesh: Mesh | str | None = None,
 ) -> RingResult:
     """Ring all-reduce of b-bit fixed-point gradients, classical or superdense-coded.
 
@@ -369,7 +368,8 @@ def ring_allreduce(
         key: PRNG key, required when ``epr`` is given. Results reproduce for the same key,
             shapes and jax version, with or without ``mesh``.
         gather: all-gather direction, "cw" (j -> j+1, default) or "ccw" (j -> j-1, SPEC A2).
-        mesh: None (all nodes vectorised on one device) or a 1-D ``jax.sharding.Mesh`` whose
+        mesh: None (all nodes vectorised on one device), ``"all"`` (every device, also across
+            processes after :func:`jaxqring.initialize`) or a 1-D ``jax.sharding.Mesh`` whose
             size divides N; each device then holds N / size consecutive nodes and neighbours on
             different devices exchange messages with ``lax.ppermute``.
     Returns:

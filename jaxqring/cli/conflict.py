@@ -29,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coords-grid", type=_ints, default=[2**8, 2**12, 2**16, 2**20], help="tieaudit: comma-separated P")
     p.add_argument("--trials", type=int, default=1000, help="simulated repetitions per instance (default 1000)")
     p.add_argument("--instances", type=int, default=4, help="random instances (default 4)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="base PRNG seed of the study (default 0)")
     p.add_argument("--json", default=None, help="write the records here (default conflict_<protocol>.json)")
     p.add_argument("--figure", default=None, help="write the figure here (default conflict_<protocol>.png)")
 

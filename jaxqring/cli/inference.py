@@ -16,7 +16,7 @@ from .. import inference as R
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("study", choices=("vsp", "margin", "cora"), help="which study to run")
     p.add_argument("--out", default="inference_out", help="folder for JSON and figures (default inference_out)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="base PRNG seed of the study (default 0)")
     p.add_argument("--n-max", type=int, default=16, help="vsp: largest number of qubits simulated (default 16)")
     p.add_argument("--dims", type=int, default=1024, help="margin: dimension N (default 1024)")
     p.add_argument("--gammas", default="1,0.5,0.2,0.1,0.05", help="margin: comma-separated margins in (0, 1]")

@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--readout", type=float, default=0.0, help="honest readout flip probability (default 0)")
     p.add_argument("--samples", type=int, default=2000, help="sampled tests per attack (default 2000)")
     p.add_argument("--max-k", type=int, default=5000, help="largest K of the epsilon-vs-K curves (default 5000)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="base PRNG seed of the study (default 0)")
     p.add_argument("--out", default="jaxqring_security", help="output folder for security.json/.png")
 
 

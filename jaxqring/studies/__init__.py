@@ -15,6 +15,7 @@ from ._phase_estimation import loglog_slope as loglog_slope
 from ._reproduce import ClaimRecord as ClaimRecord
 from ._reproduce import ReproduceReport as ReproduceReport
 from ._reproduce import claims_table as claims_table
+from ._reproduce import measure_claims as measure_claims
 from ._reproduce import reproduce as reproduce
 from ._reproduce import select_claims as select_claims
 
@@ -30,6 +31,7 @@ __all__ = [
     "dephasing_failure_study",
     "heisenberg_study",
     "loglog_slope",
+    "measure_claims",
     "reproduce",
     "select_claims",
 ]

@@ -91,7 +91,7 @@ def _load(path: str, quick: bool, seed: int) -> ClaimResult | None:
     return ClaimResult(**doc["result"])
 
 
-def reproduce(
+def measure_claims(
     out_dir,
     *,
     quick: bool = False,
@@ -99,19 +99,24 @@ def reproduce(
     seed: int = 0,
     on_claim: Callable[[int, int, str], None] | None = None,
     claims: Sequence[Claim] = CLAIMS,
-) -> ReproduceReport:
-    """Measure every claim (or those in ``only``), write the report, return it.
+) -> tuple[ClaimRecord, ...]:
+    """Measure the claims in ``only`` (all when None), caching each in ``out_dir``; no report.
+
+    This is what every notebook calls for its group of claims, and what :func:`reproduce` runs
+    before it writes the report. A claim whose ``claims/<name>.json`` exists in ``out_dir`` for
+    the same ``quick`` flag and seed is loaded, not recomputed (so a notebook pointed at a full
+    ``jaxqring reproduce`` folder, e.g. ``docs/reproduce``, shows those numbers at no cost).
 
     Args:
-        out_dir: output directory (created if needed).
+        out_dir: cache folder (created if needed): ``claims/<name>.json``, ``figures/<name>.png``.
         quick: small sizes (the whole registry in a few minutes on 2 cores).
-        only: claim names to run (default: all).
+        only: claim names to run (default: all), ValueError for names not in the registry.
         seed: base PRNG seed; claim i uses ``fold_in(key(seed), i)`` of its registry index,
             so a claim's numbers do not depend on which others run. Every claim is measured with
             float64 enabled (``jax.enable_x64``), the precision SPEC's tolerances assume.
         on_claim: progress callback ``(done, total, name)`` called before each claim and at the end.
     Returns:
-        :class:`ReproduceReport`.
+        tuple of :class:`ClaimRecord` in registry order.
     """
     if not isinstance(quick, bool):
         raise ValueError(f"Argument `quick` must be a bool, got {quick!r}.")
@@ -123,7 +128,6 @@ def reproduce(
     index = {c.name: i for i, c in enumerate(claims)}
     base = jax.random.key(seed)
     records = []
-    t_all = time.perf_counter()
     # Claims are judged against SPEC's float64 tolerances: measure in double precision whatever
     # the process default (a scoped switch; the caller's setting is restored on exit).
     with jax.enable_x64(True):
@@ -146,6 +150,31 @@ def reproduce(
             records.append(ClaimRecord(claim, result, fig, seconds, resumed))
     if on_claim is not None:
         on_claim(len(selected), len(selected), "")
+    return tuple(records)
+
+
+def reproduce(
+    out_dir,
+    *,
+    quick: bool = False,
+    only: Sequence[str] | None = None,
+    seed: int = 0,
+    on_claim: Callable[[int, int, str], None] | None = None,
+    claims: Sequence[Claim] = CLAIMS,
+) -> ReproduceReport:
+    """Measure every claim (or those in ``only``) with :func:`measure_claims`, write the report.
+
+    Args:
+        out_dir, quick, only, seed, on_claim: as in :func:`measure_claims` (resumable: finished
+            claims in ``out_dir`` are loaded, not recomputed).
+    Returns:
+        :class:`ReproduceReport`; ``out_dir`` also holds ``claims.json``, ``REPORT.md`` and
+        ``run.json`` (wall times, kept apart because the results are deterministic).
+    """
+    t_all = time.perf_counter()
+    records = measure_claims(out_dir, quick=quick, only=only, seed=seed, on_claim=on_claim, claims=claims)
+    out = check_out_dir(out_dir)
+    seed = int(seed)
     total = time.perf_counter() - t_all
     json_path = os.path.join(out, "claims.json")
     atomic_write_json(json_path, {"quick": quick, "seed": seed, "claims": [_claim_doc(r) for r in records]})
@@ -155,7 +184,7 @@ def reproduce(
         "total_seconds": total, "seconds": {r.claim.name: r.seconds for r in records},
         "resumed": [r.claim.name for r in records if r.resumed], "backend": jax.default_backend(),
     })
-    return ReproduceReport(out, quick, seed, tuple(records), report_path, json_path, total)
+    return ReproduceReport(out, quick, seed, records, report_path, json_path, total)
 
 
 def _claim_doc(rec: ClaimRecord) -> dict:

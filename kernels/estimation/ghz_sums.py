@@ -19,42 +19,73 @@ import math
 import jax
 import jax.numpy as jnp
 from jax import Array
+from jax.sharding import Mesh
 
+from ..comm.fixedpoint import FixedPoint, quantise
 from ..common import accumulation_dtype, real_dtype
 from ..mpo.channels import LocalNoise
 from ..mpo.density import noisy_pauli_log_expectation
 from ..mps.readout import ghz_parity_probability, pauli_log_expectation
 from ..mps.state import ghz
+from ..parallel.columns import map_columns
 from .kitaev import KitaevRounds, kitaev_estimate
 
 LAWS = ("closed_form", "mps")
 
 
-@functools.partial(jax.jit, static_argnames=("bits", "shots", "feedback", "law", "cdtype"))
+def _encode(columns: Array, weights: Array | None, fmt: FixedPoint | None) -> Array:
+    """(N, C) node values -> (N, C) uint32 words: identity for words, else the SPEC §1 quantiser
+    (times the integer weights), two's complement mod 2**32."""
+    if fmt is None:
+        return columns.astype(jnp.uint32)
+    q = quantise(columns, fmt)
+    if weights is not None:
+        q = q * weights[:, None]
+    return q.astype(jnp.int32).astype(jnp.uint32)
+
+
+@functools.partial(
+    jax.jit,
+    static_argnames=("bits", "shots", "feedback", "law", "cdtype", "fmt", "chunk", "mesh", "keep_rounds"),
+)
 def estimate_integer_sums(
     key: Array,
     words: Array,
     noise: LocalNoise | None,
     visibility: Array | None,
+    weights: Array | None = None,
     *,
     bits: int,
     shots: int,
     feedback: bool,
     law: str,
     cdtype,
-) -> KitaevRounds:
+    fmt: FixedPoint | None = None,
+    chunk: int | None = None,
+    mesh: Mesh | None = None,
+    keep_rounds: bool = True,
+):
     """Estimate ``sum_j words[j, i] mod 2**bits`` for every column i (one key per coordinate).
 
     Args:
-        key: PRNG key, split into P coordinate keys.
-        words: shape=(N, P), uint32: two's-complement words (only the low ``bits`` matter).
+        key: PRNG key, split into P coordinate keys (``jax.random.split(key, P)``).
+        words: shape=(N, P), uint32 two's-complement words (only the low ``bits`` matter); or,
+            with ``fmt``, real node values quantised chunk by chunk (never all at once).
         noise: prepared local noise for the ``"mps"`` law, or None (noiseless GHZ).
         visibility: scalar real V for the ``"closed_form"`` law (ignored by ``"mps"``).
+        weights: None or shape=(N,) int32 integer weights applied after quantisation (``fmt``).
         bits: static b (rounds per coordinate). shots: static odd M per round and readout.
         feedback: static, SPEC §4 quantum feedback (True) or the non-adaptive variant.
         law: static, ``"closed_form"`` or ``"mps"``. cdtype: static complex dtype of the probe.
+        fmt: static :class:`FixedPoint` to quantise real ``words`` with, or None.
+        chunk: static coordinates per streamed chunk (None: all P at once).
+        mesh: static 1-D mesh to shard the coordinates over, or None.
+        keep_rounds: static; False keeps only the estimates (the per-round statistics of
+            P = 10^8 coordinates would take ~13 GB).
     Returns:
-        :class:`KitaevRounds` with leading axis P (``estimate`` (P,) int32 residues).
+        :class:`KitaevRounds` with leading axis P (``estimate`` (P,) int32 residues), or with
+        ``keep_rounds=False`` the (P,) int32 estimates alone. Independent of ``chunk`` and
+        ``mesh``: coordinate i always uses key i of the split.
     """
     n, p = words.shape
     acc = accumulation_dtype(cdtype)
@@ -64,7 +95,7 @@ def estimate_integer_sums(
     mps = ghz(n, dtype=cdtype)
     keys = jax.random.split(key, p)
 
-    def one(k, w):
+    def one(k, w, noise, visibility):
         def outcome_law(kexp, omega):
             u = (w << kexp.astype(jnp.uint32)) & mask  # (m_r q_j) mod 2**b, exact, shape (N,)
             if law == "closed_form":
@@ -79,8 +110,13 @@ def estimate_integer_sums(
                 mant, logs = noisy_pauli_log_expectation(mps, noise, phases, codes)
             return (1 + mant.astype(acc) * jnp.exp(logs.astype(acc))) / 2
 
-        return kitaev_estimate(
+        rounds = kitaev_estimate(
             k, outcome_law, num_rounds=bits, num_shots=shots, feedback=feedback, dtype=acc
         )
+        return rounds if keep_rounds else rounds.estimate
 
-    return jax.vmap(one)(keys, words.T)
+    def block(k, cols, noise, visibility, weights):
+        w = _encode(cols, weights, fmt)
+        return jax.vmap(one, in_axes=(0, 1, None, None))(k, w, noise, visibility)
+
+    return map_columns(block, keys, words, noise, visibility, weights, chunk=p if chunk is None else chunk, mesh=mesh)

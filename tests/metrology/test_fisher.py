@@ -437,6 +437,7 @@ def test_gradients_parity_cfi(key):
     assert abs(float(jnp.real(gt[2, 1, 1, 0])) - float(_fd(lambda s: f(0.3, 0.1, mps.tensors + s * d), 0.0))) < 1e-6
 
 
+@pytest.mark.heavy
 def test_variational_parity_probe_reaches_but_cannot_beat_ghz(key):
     """optax over a chi = 2 MPS probe, N = 5, dephasing: the parity CFI climbs to the GHZ value
     N^2 eta^(2N) and never exceeds it. Bound: <Pi> = eta^N f(theta) for every probe, and
@@ -462,6 +463,7 @@ def test_variational_parity_probe_reaches_but_cannot_beat_ghz(key):
     assert best >= 0.98 * ghz_value
 
 
+@pytest.mark.heavy
 def test_variational_probe_with_readout_axes_beats_ghz_optimum(key):
     """Beyond N*, optimising the probe (chi = 2) *and* the per-node readout axes (still one +-1
     outcome per node, multiplied into a parity) beats every GHZ size: N = 6, p = 0.2

@@ -57,7 +57,9 @@ def test_ghz_attains_the_bound(kind):
     assert abs(dense - n**2 * c(p) ** (2 * n)) < 1e-6 * n**2
 
 
-@pytest.mark.parametrize("kind", list(CHANNELS))
+@pytest.mark.parametrize(
+    "kind", [pytest.param(k, marks=pytest.mark.heavy) if k == "dephasing" else k for k in CHANNELS]
+)
 def test_no_random_mps_probe_exceeds_the_bound(kind, key):
     """Random MPS probes (chi = 2, 3) at 16 working points each never exceed N^2 c^(2N)."""
     ctor, p, c = CHANNELS[kind]

@@ -17,10 +17,10 @@ CHEAP = ["ring_per_link_volume", "theorem1_ghz_optimal"]
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    """The whole registry at --quick sizes, once per session (the brief: < 3 minutes on 2 cores)."""
-    out = tmp_path_factory.mktemp("reproduce")
-    return jq.studies.reproduce(out, quick=True)
+def quick_run(quick_claims_dir):
+    """The whole registry at --quick sizes (the brief: < 3 minutes on 2 cores), measured once per
+    session by the ``quick_claims_dir`` fixture; the report is written from those measurements."""
+    return jq.studies.reproduce(quick_claims_dir, quick=True)
 
 
 def test_every_claim_has_spec_reference_statement_and_public_api_study():

@@ -407,6 +407,7 @@ def test_cli_unwritable_out(tmp_path, capsys):
     assert "Argument `out` (--out) must be a writable directory" in capsys.readouterr().err
 
 
+@pytest.mark.heavy
 def test_cli_train_killed_then_resumed_matches_uninterrupted(tmp_path):
     """A real SIGKILL of `jaxqring train` after its first checkpoint, then --resume, against an
     uninterrupted CLI run (all in fresh processes, so all with the CLI's default jax config)."""

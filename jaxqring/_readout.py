@@ -21,9 +21,10 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from . import kernels as K
-from ._checks import check_choice, check_finite, check_int, check_memory, is_traced
+from ._checks import check_choice, check_finite, check_int, check_memory, check_mesh, coordinate_chunk, is_traced
 from ._noise import NoiseModel, check_noise, prepare_noise
 from ._probes import MPS, check_mps
+from .kernels.parallel.columns import map_columns
 
 METHODS = ("auto", "mps", "mpo", "trajectory", "closed_form")
 
@@ -81,28 +82,52 @@ def _coordinate_keys(key, batch: int):
     return jax.random.split(key, batch)
 
 
-@jax.jit
-def _log_parity(mps: MPS, noise: K.LocalNoise | None, phases: jax.Array, codes: jax.Array):
+@functools.partial(jax.jit, static_argnames=("chunk", "mesh"))
+def _log_parity(mps: MPS, noise: K.LocalNoise | None, phases: jax.Array, codes: jax.Array, *, chunk, mesh):
     """(mantissa, log_scale) per coordinate row of ``phases`` (P, N): transfer sweep over the
-    probe (noise None) or over its density MPO."""
-    if noise is None:
-        return jax.vmap(K.pauli_log_expectation, in_axes=(None, 0, None))(mps, phases, codes)
-    return jax.vmap(K.noisy_pauli_log_expectation, in_axes=(None, None, 0, None))(
-        mps, noise, phases, codes
-    )
+    probe (noise None) or over its density MPO; coordinates streamed by ``chunk`` and sharded
+    over ``mesh`` (:func:`jaxqring.kernels.parallel.columns.map_columns`)."""
+
+    def block(_, cols):
+        rows = cols.T
+        if noise is None:
+            return jax.vmap(K.pauli_log_expectation, in_axes=(None, 0, None))(mps, rows, codes)
+        return jax.vmap(K.noisy_pauli_log_expectation, in_axes=(None, None, 0, None))(mps, noise, rows, codes)
+
+    return map_columns(block, None, phases.T, chunk=chunk, mesh=mesh)
 
 
-def _validated_log_parity(mps, phases, basis, noise):
+def _coordinate_layout(max_batch, mesh, num_coords: int, bytes_per_coord: float):
+    """(chunk, mesh) for ``num_coords`` coordinate rows: validated mesh, chunk per device."""
+    mesh = check_mesh("mesh", mesh)
+    per_dev = -(-num_coords // (mesh.devices.size if mesh is not None else 1))
+    return coordinate_chunk(max_batch, num_coords=per_dev, bytes_per_coord=bytes_per_coord), mesh
+
+
+def _validated_log_parity(mps, phases, basis, noise, max_batch, mesh):
     mps = check_mps(mps)
     ph = check_phases(phases, mps)
     codes = jnp.asarray(basis_codes(basis, mps.num_sites))
     noise = check_noise(noise, mps.num_sites)
     local = None if noise is None else prepare_noise(noise, mps.num_sites, mps.dtype)
-    mant, logs = _log_parity(mps, local, ph.reshape(-1, mps.num_sites), codes)
+    flat = ph.reshape(-1, mps.num_sites)
+    # per coordinate: its phases and the sweep's per-site work (density-MPO transfer matrices)
+    chi = mps.tensors.shape[1]
+    per_coord = mps.num_sites * 16 * (chi**4 if noise is not None else chi**2) + 64
+    chunk, mesh = _coordinate_layout(max_batch, mesh, flat.shape[0], per_coord)
+    mant, logs = _log_parity(mps, local, flat, codes, chunk=chunk, mesh=mesh)
     return mant, logs, ph.shape[:-1]
 
 
-def parity_expectation(mps: MPS, phases: ArrayLike, basis: str = "x", *, noise: NoiseModel | None = None) -> jax.Array:
+def parity_expectation(
+    mps: MPS,
+    phases: ArrayLike,
+    basis: str = "x",
+    *,
+    noise: NoiseModel | None = None,
+    max_batch: int | None = None,
+    mesh=None,
+) -> jax.Array:
     """Exact expectation of the product of all N single-qubit readouts, <sigma_0 ... sigma_{N-1}>.
 
     For GHZ this is cos(Phi) (X basis, SPEC [3.2]) or sin(Phi) (``basis="sine"``, [3.4]) with
@@ -115,38 +140,57 @@ def parity_expectation(mps: MPS, phases: ArrayLike, basis: str = "x", *, noise: 
         phases: (..., N) real, radians.
         basis: see module docstring.
         noise: optional ``NoiseModel`` (channels and readout errors), scalar or (N,) parameters.
+        max_batch: coordinate rows swept at once, streamed inside one compiled program (None:
+            as many as fit in a quarter of the free device memory).
+        mesh: None, ``"all"`` or a 1-D ``jax.sharding.Mesh``: coordinate rows sharded over it.
     Returns:
-        Real array of shape ``phases.shape[:-1]`` in the probe's real dtype.
+        Real array of shape ``phases.shape[:-1]`` in the probe's real dtype (the same whatever
+        ``max_batch`` and ``mesh``, to rounding).
 
     Examples:
         >>> import jaxqring as jq
         >>> float(jq.parity_expectation(jq.ghz(3), [0.5, 0.5, 0.5], basis="sine"))  # sin(1.5)
         0.9974...
     """
-    mant, logs, batch = _validated_log_parity(mps, phases, basis, noise)
+    mant, logs, batch = _validated_log_parity(mps, phases, basis, noise, max_batch, mesh)
     return (mant * jnp.exp(logs)).reshape(batch)
 
 
 def log_abs_parity_expectation(
-    mps: MPS, phases: ArrayLike, basis: str = "x", *, noise: NoiseModel | None = None
+    mps: MPS,
+    phases: ArrayLike,
+    basis: str = "x",
+    *,
+    noise: NoiseModel | None = None,
+    max_batch: int | None = None,
+    mesh=None,
 ) -> tuple[jax.Array, jax.Array]:
     """(sign, log|<sigma_0 ... sigma_{N-1}>|) for values that underflow (e.g. noisy, N = 10^4).
 
     Same arguments as :func:`parity_expectation`; returns two real arrays of shape
     ``phases.shape[:-1]`` (log is -inf where the expectation is exactly 0).
     """
-    mant, logs, batch = _validated_log_parity(mps, phases, basis, noise)
+    mant, logs, batch = _validated_log_parity(mps, phases, basis, noise, max_batch, mesh)
     return jnp.sign(mant).reshape(batch), (jnp.log(jnp.abs(mant)) + logs).reshape(batch)
 
 
-@functools.partial(jax.jit, static_argnames=("num_shots", "parity_only", "method", "ghz_xy"))
-def _sample(key, mps, noise, phases, codes, *, num_shots, parity_only, method, ghz_xy):
-    """Shots for every coordinate row of ``phases`` (P, N); one key per coordinate.
+@functools.partial(
+    jax.jit, static_argnames=("num_shots", "parity_only", "method", "ghz_xy", "chunk", "mesh")
+)
+def _sample(key, mps, noise, phases, codes, *, num_shots, parity_only, method, ghz_xy, chunk, mesh):
+    """Shots for every coordinate row of ``phases`` (P, N); one key per coordinate (the split of
+    ``key``), coordinates streamed by ``chunk`` and sharded over ``mesh``.
 
     ``noise`` is None (noiseless probe) or a prepared ``LocalNoise``; ``method`` is already
     resolved to "closed_form", "mps", "mpo" or "trajectory".
     """
     keys = jax.random.split(key, phases.shape[0])
+    fn = _sample_rows(mps, noise, codes, num_shots=num_shots, parity_only=parity_only, method=method, ghz_xy=ghz_xy)
+    return map_columns(lambda k, cols: fn(k, cols.T), keys, phases.T, chunk=chunk, mesh=mesh)
+
+
+def _sample_rows(mps, noise, codes, *, num_shots, parity_only, method, ghz_xy):
+    """``(keys (C,), phases (C, N)) -> shots`` for one block of coordinates (traced inside _sample)."""
     if method == "closed_form":
 
         def one(k, ph):
@@ -158,18 +202,18 @@ def _sample(key, mps, noise, phases, codes, *, num_shots, parity_only, method, g
                 return K.ghz_sample_parity(k, p_odd, num_shots)
             return K.ghz_sample_bits(k, p_odd, mps.num_sites, num_shots)
 
-        return jax.vmap(one)(keys, phases)
+        return jax.vmap(one)
     envs = K.right_environments(mps)
     if method == "mps":
         fn = functools.partial(K.sample_bits, parity_only=parity_only)
-        return jax.vmap(lambda k, ph: fn(k, mps, envs, ph, codes, num_shots))(keys, phases)
+        return jax.vmap(lambda k, ph: fn(k, mps, envs, ph, codes, num_shots))
     if method == "trajectory":
         fn = functools.partial(
             K.trajectory_sample_bits, parity_only=parity_only, closed_form=ghz_xy
         )
     else:
         fn = functools.partial(K.noisy_sample_bits, parity_only=parity_only)
-    return jax.vmap(lambda k, ph: fn(k, mps, envs, noise, ph, codes, num_shots))(keys, phases)
+    return jax.vmap(lambda k, ph: fn(k, mps, envs, noise, ph, codes, num_shots))
 
 
 def _prepare_sampling(key, mps, phases, shots, basis, method, noise):
@@ -215,10 +259,15 @@ SAMPLE_BYTES_PER_SITE = 5
 SAMPLE_BYTES_PER_SHOT = 16
 
 
+def _shot_bytes(shots: int, num_sites: int, parity_only: bool) -> int:
+    """Peak bytes of one coordinate's S shots (output and the draw's working words)."""
+    per_shot = SAMPLE_BYTES_PER_SHOT + (0 if parity_only else SAMPLE_BYTES_PER_SITE * int(num_sites))
+    return int(shots) * per_shot
+
+
 def check_sample_memory(num_coords: int, shots: int, num_sites: int, *, parity_only: bool) -> None:
     """Raise a ValueError naming ``shots`` if P coordinates x S shots cannot fit in memory."""
-    per_shot = SAMPLE_BYTES_PER_SHOT + (0 if parity_only else SAMPLE_BYTES_PER_SITE * int(num_sites))
-    nbytes = int(num_coords) * int(shots) * per_shot
+    nbytes = int(num_coords) * _shot_bytes(shots, num_sites, parity_only)
     out = "parity bits" if parity_only else f"outcome strings of N = {int(num_sites)} bits"
     check_memory(
         "shots", nbytes,
@@ -238,6 +287,8 @@ def sample(
     packed: bool = False,
     method: str = "auto",
     noise: NoiseModel | None = None,
+    max_batch: int | None = None,
+    mesh=None,
 ) -> jax.Array:
     """Sample all N single-qubit outcomes, ``shots`` times per coordinate.
 
@@ -256,15 +307,21 @@ def sample(
             error pattern per shot, then a pure sample; Pauli channels only; the same law as
             ``"mpo"``, cheaper) or ``"closed_form"`` (GHZ parity law with visibility V, [3.8]).
         noise: optional ``NoiseModel``; reported bits include its readout errors.
+        max_batch: coordinates sampled at once, streamed inside one compiled program (None: as
+            many as fit in a quarter of the free device memory).
+        mesh: None, ``"all"`` or a 1-D ``jax.sharding.Mesh``: coordinates sharded over it.
     Returns:
         uint8 array of shape (..., S, N) of outcome bits, or (..., S, ceil(N/8)) if packed.
+        The same key gives the same shots whatever ``max_batch`` and ``mesh``.
     """
     mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
         key, mps, phases, shots, basis, method, noise
     )
     check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=False)
+    chunk, mesh = _coordinate_layout(max_batch, mesh, flat.shape[0], 2 * _shot_bytes(shots, mps.num_sites, False))
     bits = _sample(
-        key, mps, local, flat, codes, num_shots=shots, parity_only=False, method=method, ghz_xy=ghz_xy
+        key, mps, local, flat, codes, num_shots=shots, parity_only=False, method=method, ghz_xy=ghz_xy,
+        chunk=chunk, mesh=mesh,
     )
     bits = bits.reshape(batch + (shots, mps.num_sites))
     if packed:
@@ -273,11 +330,20 @@ def sample(
 
 
 def sample_parity(
-    key: jax.Array, mps: MPS, phases: ArrayLike, shots: int, basis: str = "x", *, method: str = "auto", noise: NoiseModel | None = None
+    key: jax.Array,
+    mps: MPS,
+    phases: ArrayLike,
+    shots: int,
+    basis: str = "x",
+    *,
+    method: str = "auto",
+    noise: NoiseModel | None = None,
+    max_batch: int | None = None,
+    mesh=None,
 ) -> jax.Array:
     """Sample only the parity bit (XOR of all N reported outcomes) of each shot.
 
-    Same arguments as :func:`sample`. The MPS/MPO paths never store the N outcome bits, and the
+    Same arguments as :func:`sample` (``max_batch`` and ``mesh`` included). The MPS/MPO paths never store the N outcome bits, and the
     closed-form GHZ path draws one Bernoulli per shot with P(1) = (1 - V cos Phi_eff)/2.
 
     Returns:
@@ -287,7 +353,9 @@ def sample_parity(
         key, mps, phases, shots, basis, method, noise
     )
     check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=True)
+    chunk, mesh = _coordinate_layout(max_batch, mesh, flat.shape[0], 2 * _shot_bytes(shots, mps.num_sites, True))
     par = _sample(
-        key, mps, local, flat, codes, num_shots=shots, parity_only=True, method=method, ghz_xy=ghz_xy
+        key, mps, local, flat, codes, num_shots=shots, parity_only=True, method=method, ghz_xy=ghz_xy,
+        chunk=chunk, mesh=mesh,
     )
     return par.reshape(batch + (shots,))

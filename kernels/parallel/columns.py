@@ -68,7 +68,7 @@ def map_columns(
     Args:
         fn: ``(keys (C,), columns (..., C), *replicated) -> pytree`` whose leaves have leading
             axis C (one row per coordinate); called with C = ``chunk`` and once with the tail.
-        keys: shape=(P,) PRNG key array, one key per coordinate.
+        keys: shape=(P,) PRNG key array, one key per coordinate, or None (``fn`` then gets None).
         columns: shape=(..., P): the coordinate axis last (e.g. (N, P) node values).
         replicated: arguments passed whole to every call (noise pytrees, weights...).
         chunk: static, coordinates per chunk (>= 1; clipped to P, or to P / devices on a mesh).
@@ -78,6 +78,13 @@ def map_columns(
         ``fn``'s pytree with leading axis P, in coordinate order (sharded over ``mesh`` if given).
     """
     p = columns.shape[-1]
+    if keys is None:  # deterministic work: a placeholder rides along so one code path serves both
+        keyed = fn
+
+        def fn(_, cols, *rest):
+            return keyed(None, cols, *rest)
+
+        keys = jnp.zeros((p,), jnp.uint8)
     if mesh is None:
         return _stream(fn, keys, columns, replicated, chunk)
     axis = mesh.axis_names[0]

@@ -95,3 +95,25 @@ def test_bad_streaming_arguments_are_named():
         jq.ghz_allreduce(jax.random.key(0), g, mesh="gpu", **kw)
     with pytest.raises(ValueError, match="`keep_rounds`"):
         jq.ghz_allreduce(jax.random.key(0), g, keep_rounds="no", **kw)
+
+
+@pytest.mark.parametrize(
+    ("method", "noise"),
+    [("closed_form", None), ("mps", None), ("mpo", "amplitude_damping"), ("trajectory", "dephasing")],
+)
+def test_samplers_and_parity_sharded_and_chunked_equal_one_call(method, noise):
+    """Sampling (every method) and the exact parity: same key, same shots whatever the chunk
+    size and the number of devices; 13 coordinates (not a multiple of 2 or 4)."""
+    n = 6
+    probe = jq.ghz(n) if method != "mps" else jq.random_mps(jax.random.key(3), n, 2)
+    model = {None: None, "amplitude_damping": jq.amplitude_damping(0.1), "dephasing": jq.dephasing(0.05)}[noise]
+    phases = np.random.default_rng(4).uniform(0, 2 * np.pi, (13, n))
+    key = jax.random.key(5)
+    ref = jq.sample(key, probe, phases, 7, method=method, noise=model)
+    ref_par = jq.sample_parity(key, probe, phases, 7, method=method, noise=model)
+    exp = jq.parity_expectation(probe, phases, noise=model)
+    kw = dict(max_batch=3, mesh=_mesh(2))  # chunked (2 full chunks + a tail per device) and sharded
+    assert np.array_equal(jq.sample(key, probe, phases, 7, method=method, noise=model, **kw), ref)
+    assert np.array_equal(jq.sample_parity(key, probe, phases, 7, method=method, noise=model, mesh="all"), ref_par)
+    if method in ("mps", "mpo"):  # the parity sweep does not depend on the sampling method
+        np.testing.assert_allclose(jq.parity_expectation(probe, phases, noise=model, **kw), exp, rtol=0, atol=1e-12)

@@ -262,3 +262,11 @@ def coordinate_chunk(max_batch: Any, *, num_coords: int, bytes_per_coord: float,
     # A power of two, so that free memory drifting between calls does not change the static chunk
     # (and recompile); at least 1.
     return 1 << max(0, int(fit).bit_length() - 1)
+
+
+def coordinate_layout(max_batch: Any, mesh: Any, *, num_coords: int, bytes_per_coord: float) -> tuple[int, Any]:
+    """(coordinates per streamed chunk on each device, validated mesh) for ``num_coords``
+    independent coordinates: :func:`check_mesh`, then :func:`coordinate_chunk` of each device's share."""
+    mesh = check_mesh("mesh", mesh)
+    per_dev = -(-num_coords // (mesh.devices.size if mesh is not None else 1))
+    return coordinate_chunk(max_batch, num_coords=per_dev, bytes_per_coord=bytes_per_coord), mesh

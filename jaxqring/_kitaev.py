@@ -36,11 +36,10 @@ from ._checks import (
     check_int,
     check_key,
     check_memory,
-    check_mesh,
     check_odd_shots,
     check_probability,
     check_real,
-    coordinate_chunk,
+    coordinate_layout,
     is_traced,
 )
 from ._fixedpoint import MAX_BITS, headroom
@@ -278,14 +277,12 @@ def run_estimation(
     if not isinstance(keep_rounds, bool):
         raise ValueError(f"Argument `keep_rounds` must be a bool, got {keep_rounds!r}.")
     check_key("key", key)
-    mesh = check_mesh("mesh", mesh)
     closed = method == "closed_form" or (method == "auto" and noise is None)
     law = "closed_form" if closed else "mps"
     n, p = words.shape
     prepared, vis = _noise_parts(noise, n, cdtype, law)
-    per_dev = -(-p // (mesh.devices.size if mesh is not None else 1))
-    chunk = coordinate_chunk(
-        max_batch, num_coords=per_dev,
+    chunk, mesh = coordinate_layout(
+        max_batch, mesh, num_coords=p,
         bytes_per_coord=estimation_bytes_per_coord(n, bits, law, encode=fmt is not None),
     )
     if keep_rounds:

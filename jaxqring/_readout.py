@@ -21,7 +21,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from . import kernels as K
-from ._checks import check_choice, check_finite, check_int, check_memory, check_mesh, coordinate_chunk, is_traced
+from ._checks import check_choice, check_finite, check_int, check_memory, coordinate_layout, is_traced
 from ._noise import NoiseModel, check_noise, prepare_noise
 from ._probes import MPS, check_mps
 from .kernels.parallel.columns import map_columns
@@ -97,13 +97,6 @@ def _log_parity(mps: MPS, noise: K.LocalNoise | None, phases: jax.Array, codes: 
     return map_columns(block, None, phases.T, chunk=chunk, mesh=mesh)
 
 
-def _coordinate_layout(max_batch, mesh, num_coords: int, bytes_per_coord: float):
-    """(chunk, mesh) for ``num_coords`` coordinate rows: validated mesh, chunk per device."""
-    mesh = check_mesh("mesh", mesh)
-    per_dev = -(-num_coords // (mesh.devices.size if mesh is not None else 1))
-    return coordinate_chunk(max_batch, num_coords=per_dev, bytes_per_coord=bytes_per_coord), mesh
-
-
 def _validated_log_parity(mps, phases, basis, noise, max_batch, mesh):
     mps = check_mps(mps)
     ph = check_phases(phases, mps)
@@ -114,7 +107,7 @@ def _validated_log_parity(mps, phases, basis, noise, max_batch, mesh):
     # per coordinate: its phases and the sweep's per-site work (density-MPO transfer matrices)
     chi = mps.tensors.shape[1]
     per_coord = mps.num_sites * 16 * (chi**4 if noise is not None else chi**2) + 64
-    chunk, mesh = _coordinate_layout(max_batch, mesh, flat.shape[0], per_coord)
+    chunk, mesh = coordinate_layout(max_batch, mesh, num_coords=flat.shape[0], bytes_per_coord=per_coord)
     mant, logs = _log_parity(mps, local, flat, codes, chunk=chunk, mesh=mesh)
     return mant, logs, ph.shape[:-1]
 
@@ -318,7 +311,9 @@ def sample(
         key, mps, phases, shots, basis, method, noise
     )
     check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=False)
-    chunk, mesh = _coordinate_layout(max_batch, mesh, flat.shape[0], 2 * _shot_bytes(shots, mps.num_sites, False))
+    chunk, mesh = coordinate_layout(
+        max_batch, mesh, num_coords=flat.shape[0], bytes_per_coord=2 * _shot_bytes(shots, mps.num_sites, False)
+    )
     bits = _sample(
         key, mps, local, flat, codes, num_shots=shots, parity_only=False, method=method, ghz_xy=ghz_xy,
         chunk=chunk, mesh=mesh,
@@ -353,7 +348,9 @@ def sample_parity(
         key, mps, phases, shots, basis, method, noise
     )
     check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=True)
-    chunk, mesh = _coordinate_layout(max_batch, mesh, flat.shape[0], 2 * _shot_bytes(shots, mps.num_sites, True))
+    chunk, mesh = coordinate_layout(
+        max_batch, mesh, num_coords=flat.shape[0], bytes_per_coord=2 * _shot_bytes(shots, mps.num_sites, True)
+    )
     par = _sample(
         key, mps, local, flat, codes, num_shots=shots, parity_only=True, method=method, ghz_xy=ghz_xy,
         chunk=chunk, mesh=mesh,

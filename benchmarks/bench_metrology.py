@@ -4,7 +4,8 @@ Problem (Chabuda et al. 2020, tnqmetro's README): N qubits, local dephasing with
 eta (p = (1 - eta)/2), generator sum_j Z_j / 2; maximise the QFI over MPS probes. Reported per
 (eta, N): F reached (jaxqring: certified a^2/(b z) of the final pair), bonds, wall time (cold
 includes compilation), the channel-extension upper bound (closed form) and, where installed,
-tnqmetro's F, bonds and time in the same run, plus qmetro's version if importable.
+tnqmetro's F, bonds and time in the same run (each tnqmetro cell in its own process, stopped
+after --peer-cap seconds: then only a lower bound on its time is reported).
 
 Run: python benchmarks/bench_metrology.py [--quick]   (JSON: benchmarks/results/metrology.json)
 """
@@ -12,6 +13,7 @@ Run: python benchmarks/bench_metrology.py [--quick]   (JSON: benchmarks/results/
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import platform
 import time
@@ -33,6 +35,27 @@ def run_jaxqring(eta, n, max_bond):
     return dict(qfi=r.qfi, per_node=r.qfi / n, bonds=[list(b) for b in r.bonds], seconds=secs)
 
 
+def run_tnqmetro_capped(eta, n, max_bond, cap_s):
+    """tnqmetro in its own process, killed after ``cap_s`` seconds (then: a lower bound on its time)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_tnqmetro_child, args=(queue, eta, n, max_bond))
+    t0 = time.perf_counter()
+    proc.start()
+    proc.join(cap_s)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join()
+        return dict(timed_out=True, seconds_at_least=time.perf_counter() - t0, cap_s=cap_s)
+    return queue.get() if not queue.empty() else dict(error=f"exit code {proc.exitcode}")
+
+
+def _tnqmetro_child(queue, eta, n, max_bond):
+    queue.put(run_tnqmetro(eta, n, max_bond))
+
+
 def run_tnqmetro(eta, n, max_bond):
     try:
         import tnqmetro
@@ -49,10 +72,52 @@ def run_tnqmetro(eta, n, max_bond):
     return dict(qfi=float(res), per_node=float(res) / n, bond_matrix_shape=list(np.shape(res_m)), seconds=secs)
 
 
+def compare_qmetro(ns=(10, 100, 1000)) -> list[dict]:
+    """Our channel-extension bounds (closed form or Kraus minimisation) beside qmetro's SDP
+    (``par_bound_single_n``) and asymptotic constant (``asym_scaling_qfi``), same channels and
+    conventions (signal exp(-i theta Z/2); qmetro's p = 1 - ours for dephasing and amplitude
+    damping; depolarizing by its Bloch shrink factor eta = 1 - p)."""
+    try:
+        import qmetro
+    except ImportError as err:  # optional peer
+        return [dict(error=f"not installed: {err}")]
+    import warnings
+
+    cases = []
+    for p in (0.05, 0.2):
+        cases += [
+            ("dephasing", p, jq.dephasing(p), lambda p=p: qmetro.par_dephasing(1 - p)),
+            ("depolarizing", p, jq.depolarizing(p), lambda p=p: qmetro.depolarization(None, eta=1 - p)),
+            ("amplitude_damping", p, jq.amplitude_damping(p), lambda p=p: qmetro.par_amp_damping(1 - p)),
+        ]
+    rows = []
+    for name, p, noise, make in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            q_asym = float(qmetro.asym_scaling_qfi(make())[0])
+            q_vals = {n: float(qmetro.par_bound_single_n(make(), n)) for n in ns}
+            q_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ours = {n: jq.metrology.channel_extension_bound(noise, n) for n in ns}
+        o_s = time.perf_counter() - t0
+        row = dict(channel=name, p=p, qmetro_asymptotic_per_node=q_asym,
+                   jaxqring_asymptotic_per_node=ours[ns[0]].asymptotic_per_node,
+                   qmetro_seconds=q_s, jaxqring_seconds=o_s,
+                   by_n=[dict(n=n, qmetro=q_vals[n], jaxqring=ours[n].value, method=ours[n].method,
+                              ratio_jaxqring_over_qmetro=ours[n].value / q_vals[n]) for n in ns])
+        rows.append(row)
+        print(f"qmetro {name} p={p}: asym {q_asym:.6f} vs {row['jaxqring_asymptotic_per_node']:.6f}; "
+              + ", ".join(f"N={b['n']}: {b['ratio_jaxqring_over_qmetro']:.4f}" for b in row["by_n"]), flush=True)
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--peer-cap", type=float, default=1800.0, help="seconds before a tnqmetro cell is stopped")
     args = ap.parse_args(argv)
+    load_before = os.getloadavg()
     etas = [0.9] if args.quick else [0.9, 0.99]
     ns = [10, 100] if args.quick else [10, 100, 1000]
     max_bond = 2 if args.quick else 3
@@ -60,7 +125,7 @@ def main(argv=None):
     for eta in etas:
         for n in ns:
             jr = run_jaxqring(eta, n, max_bond)
-            tr = run_tnqmetro(eta, n, max_bond) if n <= (100 if args.quick else 1000) else dict(skipped=True)
+            tr = run_tnqmetro_capped(eta, n, max_bond, args.peer_cap)
             upper = jq.metrology.channel_extension_bound(jq.dephasing((1 - eta) / 2), n)
             row = dict(eta=eta, n=n, jaxqring=jr, tnqmetro=tr, upper=upper.value,
                        upper_per_node=upper.per_node, asymptotic_per_node=upper.asymptotic_per_node,
@@ -68,14 +133,18 @@ def main(argv=None):
             if "qfi" in tr:
                 row["ratio_qfi_jaxqring_over_tnqmetro"] = jr["qfi"] / tr["qfi"]
                 row["speedup_vs_tnqmetro"] = tr["seconds"] / jr["seconds"]
+            elif tr.get("timed_out"):
+                row["speedup_vs_tnqmetro_at_least"] = tr["seconds_at_least"] / jr["seconds"]
             rows.append(row)
             print(f"eta={eta} N={n}: jaxqring F/N={jr['per_node']:.4f} ({jr['seconds']:.1f} s, bonds "
                   f"{jr['bonds'][-1]}), tnqmetro {tr.get('per_node', float('nan')):.4f} "
                   f"({tr.get('seconds', float('nan')):.1f} s), upper {upper.per_node:.4f}", flush=True)
+    qmetro_rows = compare_qmetro((10, 100) if args.quick else (10, 100, 1000))
     doc = dict(
-        machine="2-core CPU, shared with ~6 other jobs (load average ~10)",
+        machine=f"{platform.machine()} {os.cpu_count()}-core CPU, {jax.default_backend()}",
+        load_average_before=load_before, load_average_after=os.getloadavg(),
         platform=platform.platform(), jax=jax.__version__, quick=args.quick,
-        peak_rss_gib=peak_rss_gib(), rows=rows,
+        peak_rss_gib=peak_rss_gib(), rows=rows, qmetro_bounds=qmetro_rows,
     )
     out = pathlib.Path(__file__).parent / "results" / "metrology.json"
     write_json(out, doc)

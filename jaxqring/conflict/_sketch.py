@@ -24,7 +24,8 @@ import jax
 import jax.numpy as jnp
 
 from .._accounting import CommCost
-from .._checks import check_choice, check_int, check_key
+from .._checks import check_choice, check_int, check_key, check_mesh
+from ..kernels.parallel.columns import sum_over_columns
 from ..kernels.sketch import jl
 from ._validate import check_delta, check_tau, check_unit_pair
 
@@ -64,21 +65,29 @@ def jl_cost(dim: int, num_coords: int, word_bits: int = 32) -> CommCost:
     return CommCost(bits_sent=min(dim, num_coords) * word_bits, rounds=1)
 
 
-@functools.partial(jax.jit, static_argnames=("dim", "kind", "block_size"))
-def _sketch_pair(key, a, b, *, dim, kind, block_size):
-    return jl.sketch(key, jnp.stack([a, b.astype(a.dtype)]), dim=dim, kind=kind, block_size=block_size)
+@functools.partial(jax.jit, static_argnames=("dim", "kind", "block_size", "mesh"))
+def _sketch_pair(key, a, b, *, dim, kind, block_size, mesh=None):
+    def block_sketch(cols, offset, key):
+        return jl.sketch(key, cols, dim=dim, kind=kind, block_size=block_size, offset=offset)
+
+    return sum_over_columns(block_sketch, jnp.stack([a, b.astype(a.dtype)]), key, mesh=mesh)
 
 
-def jl_sketch(key, g, *, dim: int, kind: str = "gaussian", block_size: int = 4096) -> jax.Array:
-    """A g for one vector (shape=(P,) real) with A from ``key``: shape=(d,), float64 under x64."""
+def jl_sketch(key, g, *, dim: int, kind: str = "gaussian", block_size: int = 4096, mesh=None) -> jax.Array:
+    """A g for one vector (shape=(P,) real) with A from ``key``: shape=(d,), float64 under x64.
+
+    ``mesh`` (None, ``"all"`` or a 1-D Mesh) shards the coordinates: each device regenerates
+    and multiplies its own columns of A, and the partial sketches are summed (the same value
+    to rounding, whatever the number of devices)."""
     key = check_key("key", key)
+    mesh = check_mesh("mesh", mesh)
     dim = check_int("dim", dim, minimum=1)
     kind = check_choice("kind", kind, KINDS)
     block_size = check_int("block_size", block_size, minimum=1)
     g = jnp.asarray(g)
     if g.ndim != 1:
         raise ValueError(f"Argument `g` must be a 1-D vector, got shape {g.shape}.")
-    return _sketch_pair(key, g, g, dim=dim, kind=kind, block_size=block_size)[0]
+    return _sketch_pair(key, g, g, dim=dim, kind=kind, block_size=block_size, mesh=mesh)[0]
 
 
 def jl_inner_product(
@@ -92,6 +101,7 @@ def jl_inner_product(
     kind: str = "gaussian",
     word_bits: int = 32,
     block_size: int = 4096,
+    mesh=None,
 ) -> JLResult:
     """The JL-sketch baseline of GapIP: c_hat = <A g_j, A g_k>, decision c_hat > 0.
 
@@ -103,6 +113,8 @@ def jl_inner_product(
         kind: "gaussian" or "rademacher".
         word_bits: 16, 32 or 64 (IEEE float words on the wire).
         block_size: columns of A generated at once.
+        mesh: None, ``"all"`` or a 1-D Mesh: the coordinates are sharded over its devices
+            (see :func:`jl_sketch`).
     Returns:
         :class:`JLResult`.
     """
@@ -115,13 +127,14 @@ def jl_inner_product(
     a, b, _ = check_unit_pair(g_j, g_k)
     d = jl_sketch_dimension(tau, delta) if dim is None else check_int("dim", dim, minimum=1)
     block_size = check_int("block_size", block_size, minimum=1)
+    mesh = check_mesh("mesh", mesh)
     p = a.shape[0]
     fmt = WORD_FORMATS[word_bits]
     acc = jnp.promote_types(a.dtype, jax.dtypes.canonicalize_dtype(jnp.float64))
     if d >= p:  # sending the vector itself is cheaper and exact up to the word format
         est = jnp.vdot(a.astype(fmt).astype(acc), b.astype(acc))
     else:
-        sk = _sketch_pair(key, a, b, dim=d, kind=kind, block_size=block_size)
+        sk = _sketch_pair(key, a, b, dim=d, kind=kind, block_size=block_size, mesh=mesh)
         est = jnp.vdot(sk[0].astype(fmt).astype(acc), sk[1])
     return JLResult(est > 0, est, jl_cost(d, p, word_bits), d, d >= p)
 

@@ -13,10 +13,12 @@ Classical lower bounds (claims of the cited papers, not measurements of ours):
   for VSP (their version of the promise) needs Omega(N^(1/3)) bits. This is what we plot as the
   proven classical curve, with the unknown constant set to 1 (shape only).
 * The slides (seed 003) state Omega(sqrt N) bits, citing Raz, "Exponential separation of quantum
-  and classical communication complexity", STOC 1999. To our knowledge Raz's lower bound is
-  Omega(N^(1/4) / log N) for a related problem whose quantum protocol needs two rounds (Klartag and
-  Regev's abstract: Raz's "quantum protocol requires two rounds of communication"); we could not
-  check a sqrt(N) bound for VSP in Raz 1999, so sqrt(N) is plotted as "slide claim".
+  and classical communication complexity", STOC 1999. Checked against the abstracts (Raz's 1999
+  talk abstract; Klartag-Regev, ECCC TR10-143): Raz proves O(log N) qubits against
+  Omega(N^(1/4) / log N) classical bits for a related geometric promise problem (x, two orthogonal
+  subspaces, and an orthogonal map T held by the other player), whose quantum protocol needs two
+  rounds; Klartag-Regev's Omega(N^(1/3)) for VSP is the strongest proven bound we know of. No
+  sqrt(N) lower bound for VSP appears in either, so sqrt(N) is plotted as the "slide claim" only.
 * Trivial classical upper bound: Alice sends x at b bits per real entry, N b bits.
 
 Instances. Bob's basis Q is either a Haar-random orthogonal matrix (``basis="haar"``, dense,

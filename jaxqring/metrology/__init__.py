@@ -23,6 +23,9 @@ from ._fisher import qfi_pure as qfi_pure
 from ._optimal import OptimalProbe as OptimalProbe
 from ._optimal import optimal_probe as optimal_probe
 from ._qfi import QFIValue as QFIValue
+from ._report import StudyRow as StudyRow
+from ._report import crossover as crossover
+from ._report import metrology_study as metrology_study
 from ._qfi import qfi as qfi
 from ._sld import SLDOperator as SLDOperator
 from ._sld import SLDResult as SLDResult
@@ -38,14 +41,17 @@ __all__ = [
     "QFIValue",
     "SLDOperator",
     "SLDResult",
+    "StudyRow",
     "VariationalResult",
     "asymptotic_bound",
     "channel_extension_bound",
+    "crossover",
     "density_matrix",
     "dephasing_qfi_bound",
     "ghz_optimal_size",
     "ghz_qfi",
     "ghz_qfi_profile",
+    "metrology_study",
     "optimal_probe",
     "optimal_size_from_profile",
     "optimise_parity_probe",

@@ -20,13 +20,14 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import kernels as K
 from .._checks import check_int, check_key, check_real
 from .._noise import NoiseModel, check_noise, prepare_noise
 from .._probes import MPS
-from ._bounds import channel_extension_bound
-from ._fisher import check_weights
+from ._bounds import certified_upper
+from ._fisher import check_weights, generator_scale
 from ._sld import (
     SLDOperator,
     chain_objective,
@@ -83,6 +84,7 @@ def optimal_probe(
     max_sweeps: int = 20,
     key=None,
     with_upper: bool = True,
+    generator=None,
 ) -> OptimalProbe:
     """The best MPS probe of bond <= ``max_bond`` for N noisy nodes, with a certified QFI.
 
@@ -101,6 +103,8 @@ def optimal_probe(
         max_sweeps: sweep pairs per stage (>= 1).
         key: PRNG key (default ``jax.random.key(0)``).
         with_upper: also compute the channel-extension bound (``upper``; nan otherwise).
+        generator: optional single-node generator, (2, 2) Hermitian and diagonal (default
+            Z/2; diag(h0, h1) scales the weights by h0 - h1). Off-diagonal: ValueError.
     Returns:
         ``OptimalProbe``.
 
@@ -122,7 +126,7 @@ def optimal_probe(
     key = jax.random.key(0) if key is None else check_key("key", key)
     cdt = K.default_complex_dtype()
     rt = K.real_dtype(cdt)
-    w = check_weights(weights, n, rt)
+    w = check_weights(weights, n, rt) * generator_scale(generator)
     local = prepare_noise(noise, n, cdt)
     phases = jnp.zeros((n,), rt)
 
@@ -154,5 +158,5 @@ def optimal_probe(
         if best is None or f > best[0]:
             best = (f, probe, op)
     f, probe, op = best
-    upper = channel_extension_bound(noise, n, weights=weights).value if with_upper else float("nan")
+    upper = certified_upper(noise, n, np.asarray(w, float)) if with_upper else float("nan")
     return OptimalProbe(probe, op, f, f / n, upper, tuple(bonds), tuple(history))

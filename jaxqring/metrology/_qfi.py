@@ -23,7 +23,8 @@ from .._checks import check_choice
 from .._noise import NoiseModel, check_noise, prepare_noise
 from .._probes import MPS, check_mps
 from ..kernels.mpo import channels as nz
-from ._fisher import check_weights, qfi_mixed, qfi_pure
+from ._bounds import certified_upper
+from ._fisher import check_weights, generator_scale, qfi_mixed, qfi_pure
 from ._sld import sld_qfi
 
 METHODS = ("auto", "pure", "ghz", "dense", "sld")
@@ -39,6 +40,10 @@ class QFIValue(NamedTuple):
         method: "pure", "ghz", "dense" or "sld".
         exact: bool; False means ``value`` is a certified lower bound (the SLD-MPO path).
         bond: int or None, D_L of the SLD-MPO path.
+        upper: float, the channel-extension upper bound for this noise and these weights
+            (valid for every probe; nan when ``with_upper=False``). With ``value`` it gives
+            the certified interval [value, upper] (for exact methods F itself is exact and
+            ``upper`` shows how far the probe is from the best possible).
     """
 
     value: float
@@ -46,6 +51,7 @@ class QFIValue(NamedTuple):
     method: str
     exact: bool
     bond: int | None
+    upper: float = math.nan
 
 
 def _has_quantum(noise: NoiseModel | None) -> bool:
@@ -81,6 +87,8 @@ def qfi(
     bond: int = 8,
     tol: float = 1e-10,
     max_sweeps: int = 30,
+    generator=None,
+    with_upper: bool = True,
 ) -> QFIValue:
     """QFI of a phase-encoded probe (generator sum_j w_j Z_j / 2) under local noise, one call.
 
@@ -96,6 +104,10 @@ def qfi(
         weights: (N,) real (default ones).
         method: "auto", "pure", "ghz", "dense" or "sld".
         bond, tol, max_sweeps: SLD-MPO settings (see :func:`jaxqring.metrology.sld_qfi`).
+        generator: optional single-node generator h, (2, 2) Hermitian and diagonal (default
+            Z/2); diag(h0, h1) scales the weights by h0 - h1. Off-diagonal h: ValueError.
+        with_upper: also compute the channel-extension bound (``upper``; closed form for
+            dephasing and noiseless probes, a small convex minimisation otherwise).
     Returns:
         ``QFIValue``.
 
@@ -110,8 +122,16 @@ def qfi(
     noise = check_noise(noise, n)
     method = check_choice("method", method, METHODS)
     rt = K.real_dtype(K.default_complex_dtype())
-    w = check_weights(weights, n, rt)
+    w = check_weights(weights, n, rt) * generator_scale(generator)
     quantum = _has_quantum(noise)
+    result = _qfi_value(probe, noise, w, method, quantum, bond, tol, max_sweeps)
+    if not with_upper:
+        return result
+    return result._replace(upper=certified_upper(noise, n, np.asarray(w, float)))
+
+
+def _qfi_value(probe, noise, w, method, quantum, bond, tol, max_sweeps) -> QFIValue:
+    n = probe.num_sites
     if method == "auto":
         if not quantum:
             method = "pure"

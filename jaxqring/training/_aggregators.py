@@ -46,8 +46,18 @@ import optax
 
 from .. import kernels as K
 from ..kernels.common import complex_dtype
+from ..kernels.parallel.columns import map_columns
 from .._accounting import CommCost
-from .._checks import check_choice, check_int, check_key, check_no_nan, check_odd_shots, check_real
+from .._checks import (
+    check_choice,
+    check_int,
+    check_key,
+    check_mesh,
+    check_no_nan,
+    check_odd_shots,
+    check_real,
+    coordinate_layout,
+)
 from .._kitaev import kitaev_sum, smallest_odd_shots
 from .._noise import NoiseModel, check_phase_covariant, ghz_visibility
 from .._probes import ghz
@@ -370,7 +380,9 @@ def _visibility(noise, n: int, dtype):
     return jnp.asarray(ghz_visibility(noise, n), dtype)
 
 
-def ghz_plus_probability(signs: jax.Array, *, noise=None, method: str = "closed_form") -> jax.Array:
+def ghz_plus_probability(
+    signs: jax.Array, *, noise=None, method: str = "closed_form", max_batch: int | None = None, mesh=None
+) -> jax.Array:
     """P(Pi' = +1) per coordinate for SPEC §10 Scheme A: (1 + V sin Phi_i) / 2.
 
     Args:
@@ -379,20 +391,31 @@ def ghz_plus_probability(signs: jax.Array, *, noise=None, method: str = "closed_
         method: ``"closed_form"`` (the GHZ kernel: Phi from the phase sum, V from
             ``jaxqring.ghz_visibility``) or ``"mps"`` (``jaxqring.parity_expectation`` of the GHZ
             MPS with ``noise=``, the general transfer-matrix path).
+        max_batch: coordinates per streamed chunk (None: from the device's free memory).
+        mesh: None, ``"all"`` or a 1-D Mesh: the coordinates are sharded over its devices.
     Returns:
-        shape=(P,), float32 (or float64 if ``signs`` is float64), in [0, 1].
+        shape=(P,), float32 (or float64 if ``signs`` is float64), in [0, 1]; the same values
+        whatever ``max_batch`` and ``mesh``.
     """
     method = check_choice("method", method, ("closed_form", "mps"))
+    mesh = check_mesh("mesh", mesh)
     n = signs.shape[0]
     dtype = signs.dtype if jnp.issubdtype(signs.dtype, jnp.floating) else jnp.float32
     phases = signs.astype(dtype) * jnp.asarray(math.pi / (2 * n), dtype)  # (N, P) radians
     codes = jnp.asarray(basis_codes("sine", n))
     if method == "closed_form":
-        phi = jax.vmap(K.ghz_effective_phase, in_axes=(1, None))(phases, codes)  # Phi - pi/2
-        p_plus = 1 - K.ghz_parity_probability(phi, _visibility(noise, n, phi.dtype))
+        visibility = _visibility(noise, n, dtype)
+
+        def closed(_, cols, codes, visibility):
+            phi = jax.vmap(K.ghz_effective_phase, in_axes=(1, None))(cols, codes)  # Phi - pi/2
+            return 1 - K.ghz_parity_probability(phi, visibility)
+
+        chunk, _ = coordinate_layout(max_batch, mesh, num_coords=phases.shape[1],
+                                     bytes_per_coord=4 * n * jnp.dtype(dtype).itemsize)
+        p_plus = map_columns(closed, None, phases, codes, visibility, chunk=chunk, mesh=mesh)
     else:
         probe = ghz(n, dtype=complex_dtype(dtype))
-        e = parity_expectation(probe, phases.T, basis="sine", noise=noise)
+        e = parity_expectation(probe, phases.T, basis="sine", noise=noise, max_batch=max_batch, mesh=mesh)
         p_plus = (1 + e) / 2
     return jnp.clip(p_plus.astype(dtype), 0, 1)
 
@@ -415,7 +438,13 @@ def ghz_majority_table(num_workers: int, shots: int, *, noise: NoiseModel | None
 
 
 def ghz_majority_vote(
-    *, shots: int, key: jax.Array, noise: NoiseModel | None = None, method: str = "table"
+    *,
+    shots: int,
+    key: jax.Array,
+    noise: NoiseModel | None = None,
+    method: str = "table",
+    max_batch: int | None = None,
+    mesh=None,
 ) -> optax.GradientTransformation:
     """SPEC §10 Scheme A: majority vote read out from GHZ copies with the sine readout.
 
@@ -436,6 +465,12 @@ def ghz_majority_vote(
             and one Binomial(M) shot count per coordinate; ``"mps"``: the per-coordinate
             probability from ``jaxqring.parity_expectation(ghz, ..., noise=noise)`` (the
             general MPS/MPO path, for noise without a closed form) and a Binomial count.
+        max_batch: coordinates per streamed chunk of the per-coordinate work (None: from the
+            device's free memory).
+        mesh: None, ``"all"`` or a 1-D Mesh: the per-coordinate work (vote counts, shot
+            probabilities, MPS sweeps) is sharded over its devices. The random draws are made
+            for all P coordinates from the same key, so the updates are identical whatever
+            ``max_batch`` and ``mesh``.
     Returns:
         optax GradientTransformation mapping (N, ...) stacked gradients to (...) updates in
         {-1, +1}. Communication: M P GHZ copies, N M P broadcast bits, (N - 1) M P setup qubits.
@@ -443,17 +478,23 @@ def ghz_majority_vote(
     shots = check_odd_shots("shots", shots)
     method = check_choice("method", method, GHZ_METHODS)
     _check_noise(noise, closed_form=method != "mps")
+    mesh = check_mesh("mesh", mesh)
+    if max_batch is not None:
+        max_batch = check_int("max_batch", max_batch, minimum=1)
 
     def aggregate(key, flat):
         signs = worker_signs(flat)
         dtype = flat.dtype
         if method == "table":
             table = ghz_majority_table(flat.shape[0], shots, noise=noise, dtype=dtype)
-            n_plus = jnp.sum((signs > 0).astype(jnp.int32), axis=0)
+            chunk, _ = coordinate_layout(max_batch, mesh, num_coords=flat.shape[1], bytes_per_coord=4 * flat.shape[0])
+            n_plus = map_columns(lambda _, cols: jnp.sum((cols > 0).astype(jnp.int32), axis=0), None, signs,
+                                 chunk=chunk, mesh=mesh)
             u = jax.random.uniform(key, n_plus.shape, dtype)
             return jnp.where(u < table[n_plus], 1, -1).astype(dtype)
         p_plus = ghz_plus_probability(
-            signs.astype(dtype), noise=noise, method="closed_form" if method == "binomial" else "mps"
+            signs.astype(dtype), noise=noise, method="closed_form" if method == "binomial" else "mps",
+            max_batch=max_batch, mesh=mesh,
         )
         count = jax.random.binomial(key, shots, p_plus)  # number of Pi' = +1 shots
         return jnp.where(2 * count > shots, 1, -1).astype(dtype)
@@ -464,7 +505,15 @@ def ghz_majority_vote(
     return _transformation(aggregate, cost, key, needs_key=True)
 
 
-def ghz_count_vote(*, shots: int, key: jax.Array, noise: NoiseModel | None = None, method: str = "table") -> optax.GradientTransformation:
+def ghz_count_vote(
+    *,
+    shots: int,
+    key: jax.Array,
+    noise: NoiseModel | None = None,
+    method: str = "table",
+    max_batch: int | None = None,
+    mesh=None,
+) -> optax.GradientTransformation:
     """SPEC §10 Scheme B: Kitaev counting of n_+ on GHZ copies, then majority (tie -> +1).
 
     q_j = (1 + s_j)/2 in {0, 1}, b = ceil(log2(N + 1)) rounds of ``shots`` odd shots each,
@@ -476,6 +525,8 @@ def ghz_count_vote(*, shots: int, key: jax.Array, noise: NoiseModel | None = Non
         noise: ``jaxqring.NoiseModel`` or None.
         method: ``"mps"`` runs ``kitaev_sum`` on its MPS/MPO outcome law (any noise); the
             other values use its closed form (V from ``ghz_visibility``).
+        max_batch, mesh: streaming and sharding of the coordinates, passed to ``kitaev_sum``
+            (the same counts whatever their values).
     Returns:
         optax GradientTransformation (N, ...) -> (...) in {-1, +1}. Communication:
         b M P GHZ copies, N b M P broadcast bits, (N - 1) b M P setup qubits.
@@ -484,12 +535,16 @@ def ghz_count_vote(*, shots: int, key: jax.Array, noise: NoiseModel | None = Non
     method = check_choice("method", method, GHZ_METHODS)
     _check_noise(noise, closed_form=method != "mps")
     kitaev_method = "mps" if method == "mps" else "closed_form"
+    mesh = check_mesh("mesh", mesh)
+    if max_batch is not None:
+        max_batch = check_int("max_batch", max_batch, minimum=1)
 
     def aggregate(key, flat):
         n = flat.shape[0]
         q = (worker_signs(flat) + 1) // 2  # (N, P) int32 in {0, 1}
         res = kitaev_sum(key, q, bits=count_bits(n), shots_per_round=shots, noise=noise,
-                            signed=False, method=kitaev_method)
+                         signed=False, method=kitaev_method, max_batch=max_batch, mesh=mesh,
+                         keep_rounds=False)
         return jnp.where(2 * res.sum >= n, 1, -1).astype(flat.dtype)
 
     def cost(n, p, dtype):
@@ -506,6 +561,7 @@ def superdense_sign(
     bits: int | None = None,
     clip: float = 1.0,
     values: str = "sign",
+    mesh=None,
 ) -> optax.GradientTransformation:
     """Superdense-coded ring all-reduce (SPEC §2) followed by the sign.
 
@@ -525,6 +581,8 @@ def superdense_sign(
         bits: wire width b (>= 2).
         clip: clip radius R > 0 for ``values="grad"``.
         values: ``"sign"`` or ``"grad"``.
+        mesh: the ring's node-axis mesh (None, ``"all"`` or a 1-D Mesh whose size divides N;
+            see ``jaxqring.ring_allreduce``): the nodes, not the coordinates, are sharded.
     Returns:
         optax GradientTransformation (N, ...) -> (...) in {-1, +1}. Communication:
         2 (N - 1) sum_c ceil(b |C_c| / 2) online qubits, as many EPR pairs and setup qubits.
@@ -553,7 +611,7 @@ def superdense_sign(
             key, k_pairs = jax.random.split(key)
             pairs = supply_epr(supply, key=k_pairs, num_nodes=n, num_coords=flat.shape[1], bits=width(n)).epr
         res = ring_allreduce(x, scheme="superdense", bits=width(n),
-                             clip=1.0 if values == "sign" else clip, epr=pairs, key=key)
+                             clip=1.0 if values == "sign" else clip, epr=pairs, key=key, mesh=mesh)
         total = res.sum[0]  # (N, P) per-node decoded sums: node 0's view drives the update
         return jnp.where(total >= 0, 1, -1).astype(flat.dtype)
 
@@ -572,12 +630,17 @@ def make_aggregator(
     epr: EPRModel | None = None,
     bits: int | None = None,
     method: str = "table",
+    max_batch: int | None = None,
+    mesh=None,
 ) -> optax.GradientTransformation:
     """Build the aggregator called ``name`` (one of ``AGGREGATORS``) from shared options.
 
     ``shots`` and ``noise`` apply to the GHZ aggregators, ``epr``/``bits`` to
     ``superdense`` (which all-reduces the signs; build :func:`superdense_sign` directly for
     ``values="grad"``); ``key`` is required by the sampling ones (all but mean and majority).
+    ``max_batch`` and ``mesh`` stream and shard the coordinates of the GHZ aggregators; for
+    ``superdense`` ``mesh`` is the ring's node-axis mesh. Mean and majority are plain
+    reductions that XLA partitions by itself, so they ignore both.
     """
     name = check_choice("aggregator", name, AGGREGATORS)
     if name == "mean":
@@ -585,7 +648,7 @@ def make_aggregator(
     if name == "majority":
         return majority_vote()
     if name == "ghz_majority":
-        return ghz_majority_vote(shots=shots, key=key, noise=noise, method=method)
+        return ghz_majority_vote(shots=shots, key=key, noise=noise, method=method, max_batch=max_batch, mesh=mesh)
     if name == "ghz_count":
-        return ghz_count_vote(shots=shots, key=key, noise=noise, method=method)
-    return superdense_sign(key=key, epr=epr, bits=bits)
+        return ghz_count_vote(shots=shots, key=key, noise=noise, method=method, max_batch=max_batch, mesh=mesh)
+    return superdense_sign(key=key, epr=epr, bits=bits, mesh=mesh)

@@ -20,6 +20,7 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
 
 from ..common import default_complex_dtype, real_dtype
@@ -76,10 +77,12 @@ def ghz(n: int, *, dtype=None) -> MPS:
         ``MPS`` with tensors of shape (n, 2, 2, 2), ``kind="ghz"``.
     """
     dt = _cdtype(dtype)
-    copy = jnp.zeros((2, 2, 2), dt).at[0, 0, 0].set(1).at[1, 1, 1].set(1)
-    tensors = jnp.broadcast_to(copy, (n, 2, 2, 2))
-    left = jnp.full((2,), 1 / math.sqrt(2), dt)
-    right = jnp.ones((2,), dt)
+    # Built in numpy and moved once: eager jnp scatters cost ~1 ms per call, numpy ~20 us.
+    copy = np.zeros((2, 2, 2), dt)
+    copy[0, 0, 0] = copy[1, 1, 1] = 1
+    tensors = jnp.asarray(np.broadcast_to(copy, (n, 2, 2, 2)))
+    left = jnp.asarray(np.full((2,), 1 / math.sqrt(2), dt))
+    right = jnp.asarray(np.ones((2,), dt))
     return MPS(tensors, left, right, KIND_GHZ)
 
 

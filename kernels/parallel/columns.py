@@ -108,3 +108,43 @@ def map_columns(
     if pad:
         out = jax.tree_util.tree_map(lambda x: x[:p], out)
     return out
+
+
+def sum_over_columns(fn: Callable, columns: Array, *replicated, mesh: Mesh | None = None):
+    """``sum_c fn(columns[..., block_c], offset_c, *replicated)`` over contiguous blocks of the
+    coordinate axis, one block per device of ``mesh`` (``shard_map`` + ``psum``).
+
+    For linear reductions over coordinates whose terms are pure functions of the coordinate
+    index (a JL sketch regenerates column i of its matrix from ``fold_in(key, i)``): each
+    device passes its first global index ``offset`` to ``fn``, so every coordinate contributes
+    exactly the term it would on one device, and only the summation order changes (results
+    agree to rounding, not bit for bit).
+
+    Args:
+        fn: ``(columns (..., C), offset (int32 scalar), *replicated) -> pytree``; it must treat
+            all-zero columns as contributing zero (the coordinate axis is padded with zeros to
+            a multiple of the mesh size).
+        columns: shape=(..., P), the coordinate axis last.
+        replicated: arguments passed whole to every call (keys, static-free pytrees).
+        mesh: None (one call with offset 0) or a 1-D :class:`jax.sharding.Mesh`.
+    Returns:
+        ``fn``'s pytree summed over the blocks (replicated over ``mesh``).
+    """
+    if mesh is None:
+        return fn(columns, jnp.int32(0), *replicated)
+    axis = mesh.axis_names[0]
+    num_dev = mesh.shape[axis]
+    p = columns.shape[-1]
+    pad = (-p) % num_dev
+    if pad:
+        widths = [(0, 0)] * (columns.ndim - 1) + [(0, pad)]
+        columns = jnp.pad(columns, widths)
+    local_size = (p + pad) // num_dev
+
+    def local(cols, *rest):
+        offset = lax.axis_index(axis).astype(jnp.int32) * local_size
+        return jax.tree_util.tree_map(lambda x: lax.psum(x, axis), fn(cols, offset, *rest))
+
+    col_spec = PS(*([None] * (columns.ndim - 1) + [axis]))
+    specs = (col_spec,) + (PS(),) * len(replicated)
+    return jax.shard_map(local, mesh=mesh, in_specs=specs, out_specs=PS(), check_vma=False)(columns, *replicated)

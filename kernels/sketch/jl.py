@@ -37,7 +37,7 @@ def sketch_columns(key: Array, columns: Array, *, dim: int, kind: str, dtype) ->
 
 def sketch(
     key: Array, vectors: Array, *, dim: int, kind: str = "gaussian", block_size: int = 4096,
-    dtype=None,
+    dtype=None, offset: Array | int = 0,
 ) -> Array:
     """A @ vectors.T for a batch of vectors, streaming the columns of A.
 
@@ -50,6 +50,9 @@ def sketch(
         dtype: real dtype of the generated entries (default float32: Gaussian draws are the
             cost; float64 inputs are multiplied in float64 and every block accumulates in
             float64 under x64).
+        offset: global index of ``vectors``' first column (int, may be traced): a device
+            holding columns [offset, offset + P) of a longer vector regenerates exactly those
+            columns of A (``jaxqring.kernels.parallel.columns.sum_over_columns``).
     Returns:
         shape=(B, d), float64 under x64 (else float32): row b is A vectors[b].
     """
@@ -65,7 +68,7 @@ def sketch(
         valid = idx < num_coords
         block = jnp.take(vectors, jnp.minimum(idx, num_coords - 1), axis=1)
         block = jnp.where(valid[None, :], block, 0).astype(work_dt)
-        cols = sketch_columns(key, idx, dim=dim, kind=kind, dtype=gen_dt).astype(work_dt)
+        cols = sketch_columns(key, idx + offset, dim=dim, kind=kind, dtype=gen_dt).astype(work_dt)
         part = jnp.einsum(
             "bp,pd->bd", block, cols, precision=jax.lax.Precision.HIGHEST,
             preferred_element_type=acc_dt,

@@ -63,3 +63,18 @@ def test_bad_input():
         jq.metrology.channel_extension_bound(jq.dephasing(0.1), 0)
     with pytest.raises(ValueError, match="weights"):
         jq.metrology.channel_extension_bound(jq.dephasing(0.1), 3, weights=np.ones(4))
+
+
+@pytest.mark.parametrize("n, reference", [(10, 55.45350371869007), (100, 1107.02258922779)])
+def test_finite_n_minimisation_reaches_the_sdp_optimum(n, reference):
+    """Depolarizing p = 0.05 (Bloch shrink 0.95): the finite-N minimisation over h is convex for
+    identical nodes, so it must reach the optimum of the SDP. Reference values: qmetro 1.1.2
+    ``par_bound_single_n(depolarization(None, eta=0.95), n)``, an independent SDP solver (its
+    own tolerance ~1e-5), recorded here because qmetro is not a test dependency. The old
+    epigraph/SLSQP minimiser stopped at N x the asymptotic value (124.48 at N = 10) and its
+    result moved with float32 rounding of p; the bound must not."""
+    b = jq.metrology.channel_extension_bound(jq.depolarizing(0.05), n)
+    np.testing.assert_allclose(b.value, reference, rtol=1e-4)
+    b32 = jq.metrology.channel_extension_bound(jq.depolarizing(float(np.float32(0.05))), n)
+    np.testing.assert_allclose(b32.value, b.value, rtol=1e-5)
+    assert b.value < 0.95 * n * b.asymptotic_per_node

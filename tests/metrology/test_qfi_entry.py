@@ -44,3 +44,29 @@ def test_bad_input():
         jq.qfi(jq.ghz(4), noise=jq.bit_flip(0.1), method="ghz")
     with pytest.raises(ValueError, match="method"):
         jq.qfi(jq.ghz(4), noise=jq.dephasing(0.1), method="pure")
+    with pytest.raises(ValueError, match="generator"):
+        jq.qfi(jq.ghz(4), generator=np.array([[0.5, 0.1], [0.1, -0.5]]))  # not diagonal
+    with pytest.raises(ValueError, match="generator"):
+        jq.qfi(jq.ghz(4), generator=np.eye(3))
+    with pytest.raises(ValueError, match="generator"):
+        jq.metrology.optimal_probe(jq.dephasing(0.1), 4, generator=np.array([[0, 1], [1, 0]]))
+
+
+def test_certified_interval_and_generator():
+    """Every value comes with the channel-extension bound: [value, upper] brackets the QFI
+    (closed forms: GHZ N^2 eta^(2N) <= N^2 eta^2 / (N (1 - eta^2) + eta^2)). A diagonal
+    generator diag(h0, h1) is Z/2 with weights scaled by h0 - h1, so F scales by (h0 - h1)^2."""
+    n, p = 12, 0.05
+    eta = 1 - 2 * p
+    r = jq.qfi(jq.ghz(n), noise=jq.dephasing(p))
+    np.testing.assert_allclose(r.upper, n * n * eta**2 / (n * (1 - eta**2) + eta**2), rtol=1e-12)
+    assert r.value <= r.upper
+    noiseless = jq.qfi(jq.ghz(n))
+    np.testing.assert_allclose(noiseless.upper, n * n, rtol=1e-12)  # exact and tight
+    h = np.diag([1.5, -0.5])  # = 2 Z/2 + I/2
+    g = jq.qfi(jq.ghz(n), noise=jq.dephasing(p), generator=h)
+    np.testing.assert_allclose([g.value, g.upper], [4 * r.value, 4 * r.upper], rtol=1e-10)
+    depol = jq.qfi(jq.random_mps(jax.random.key(1), 6, 2), noise=jq.depolarizing(0.1))
+    assert depol.value <= depol.upper < 6 * jq.metrology.asymptotic_bound(jq.depolarizing(0.1))
+    quick = jq.qfi(jq.ghz(n), noise=jq.dephasing(p), with_upper=False)
+    assert math.isnan(quick.upper) and quick.value == r.value

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "metrology": ("jaxqring.cli.metrology", "certified QFI of noisy probes vs N: GHZ, product, optimised MPS, upper bound (table, JSON, figure)"),
     "verify": ("jaxqring.cli.security", "verified GHZ aggregation: attacks, detection vs law, acceptance, leakage; JSON + figure"),
     "inference": ("jaxqring.cli.inference", "distributed quantum inference: VSP, margin classification, Cora graph network (JSON + figures)"),
+    "bench": ("jaxqring.cli.bench", "standard workloads W1-W4 on jaxqring and peer simulators, each cell capped; JSON, table, plots"),
     "reproduce": ("jaxqring.cli.reproduce", "measure every claim of the paper: REPORT.md, claims.json and figures (resumable)"),
 }
 

@@ -53,7 +53,10 @@ def run_tnqmetro_capped(eta, n, max_bond, cap_s):
 
 
 def _tnqmetro_child(queue, eta, n, max_bond):
-    queue.put(run_tnqmetro(eta, n, max_bond))
+    try:
+        queue.put(run_tnqmetro(eta, n, max_bond))
+    except Exception as err:  # noqa: BLE001 - the peer's failure is a result (e.g. its SVD fails at N = 1000)
+        queue.put(dict(error=f"{type(err).__name__}: {err}"))
 
 
 def run_tnqmetro(eta, n, max_bond):

@@ -437,6 +437,16 @@ def ghz_majority_table(num_workers: int, shots: int, *, noise: NoiseModel | None
     return jnp.clip(table, 0, 1)
 
 
+def _check_ghz_options(shots, method, noise, max_batch, mesh):
+    """The GHZ aggregators' shared options, validated before tracing."""
+    shots = check_odd_shots("shots", shots)
+    method = check_choice("method", method, GHZ_METHODS)
+    _check_noise(noise, closed_form=method != "mps")
+    if max_batch is not None:
+        max_batch = check_int("max_batch", max_batch, minimum=1)
+    return shots, method, max_batch, check_mesh("mesh", mesh)
+
+
 def ghz_majority_vote(
     *,
     shots: int,
@@ -475,12 +485,7 @@ def ghz_majority_vote(
         optax GradientTransformation mapping (N, ...) stacked gradients to (...) updates in
         {-1, +1}. Communication: M P GHZ copies, N M P broadcast bits, (N - 1) M P setup qubits.
     """
-    shots = check_odd_shots("shots", shots)
-    method = check_choice("method", method, GHZ_METHODS)
-    _check_noise(noise, closed_form=method != "mps")
-    mesh = check_mesh("mesh", mesh)
-    if max_batch is not None:
-        max_batch = check_int("max_batch", max_batch, minimum=1)
+    shots, method, max_batch, mesh = _check_ghz_options(shots, method, noise, max_batch, mesh)
 
     def aggregate(key, flat):
         signs = worker_signs(flat)
@@ -531,13 +536,8 @@ def ghz_count_vote(
         optax GradientTransformation (N, ...) -> (...) in {-1, +1}. Communication:
         b M P GHZ copies, N b M P broadcast bits, (N - 1) b M P setup qubits.
     """
-    shots = check_odd_shots("shots", shots)
-    method = check_choice("method", method, GHZ_METHODS)
-    _check_noise(noise, closed_form=method != "mps")
+    shots, method, max_batch, mesh = _check_ghz_options(shots, method, noise, max_batch, mesh)
     kitaev_method = "mps" if method == "mps" else "closed_form"
-    mesh = check_mesh("mesh", mesh)
-    if max_batch is not None:
-        max_batch = check_int("max_batch", max_batch, minimum=1)
 
     def aggregate(key, flat):
         n = flat.shape[0]

@@ -25,10 +25,18 @@ ARGS = ["--workers", "3", "--aggregator", "majority", "--hidden", "8", "--steps"
         "--checkpoint-every", "10", "--eval-every", "50", "--no-progress"]
 
 
+def _default_sigint():
+    # A shell without job control starts background commands with SIGINT ignored, and children
+    # inherit that (Python then installs no KeyboardInterrupt handler). A user's Ctrl-C reaches a
+    # foreground run, so the child starts with the default disposition whatever launched pytest.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _cli(out, *extra):
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     cmd = [sys.executable, "-m", "jaxqring", "train", "--out", str(out), *ARGS, *extra]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
 
 
 def test_sigint_then_resume_is_bitwise_identical(tmp_path):

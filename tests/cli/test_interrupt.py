@@ -25,18 +25,19 @@ ARGS = ["--workers", "3", "--aggregator", "majority", "--hidden", "8", "--steps"
         "--checkpoint-every", "10", "--eval-every", "50", "--no-progress"]
 
 
-def _default_sigint():
-    # A shell without job control starts background commands with SIGINT ignored, and children
-    # inherit that (Python then installs no KeyboardInterrupt handler). A user's Ctrl-C reaches a
-    # foreground run, so the child starts with the default disposition whatever launched pytest.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _cli(out, *extra):
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     cmd = [sys.executable, "-m", "jaxqring", "train", "--out", str(out), *ARGS, *extra]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_default_sigint)
+    # A shell without job control starts background commands with SIGINT ignored, and children
+    # inherit an ignored signal (Python then installs no KeyboardInterrupt handler). A user's
+    # Ctrl-C reaches a foreground run, so the child must start with the default disposition
+    # whatever launched pytest: a handler set here is reset to the default at exec. (No
+    # preexec_fn: it forces a fork of this multithreaded JAX process.)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_sigint_then_resume_is_bitwise_identical(tmp_path):

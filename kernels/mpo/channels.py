@@ -115,16 +115,17 @@ def channel_superop(kind: str, param: Array, dtype) -> Array:
 
 def identity_superop(n: int, dtype) -> Array:
     """(n, 4, 4) identity superoperators."""
-    return jnp.asarray(np.broadcast_to(np.eye(4, dtype=dtype), (n, 4, 4)))
+    return jnp.broadcast_to(np.eye(4, dtype=dtype), (n, 4, 4))
 
 
 def identity_noise(n: int, dtype) -> LocalNoise:
-    """No noise at all on n nodes (identity channels, no readout flips). Built in numpy (an
-    edge: constants only), which costs microseconds where eager jnp ops cost a millisecond."""
+    """No noise at all on n nodes (identity channels, no readout flips). Small numpy constants
+    broadcast by JAX: a few cheap ops eagerly (eager jnp constructors cost a millisecond), and
+    broadcasts rather than (N, ...) constants under a trace."""
     eye = identity_superop(n, dtype)
     rt = real_dtype(dtype)
-    ident = jnp.asarray(np.broadcast_to(np.array([1, 0, 0, 0], rt), (n, 4)))
-    return LocalNoise(eye, eye, jnp.asarray(np.zeros((n,), rt)), ident, ident)
+    ident = jnp.broadcast_to(np.array([1, 0, 0, 0], rt), (n, 4))
+    return LocalNoise(eye, eye, jnp.broadcast_to(np.zeros((), rt), (n,)), ident, ident)
 
 
 def phase_superop_diag(phase: Array, dtype) -> Array:

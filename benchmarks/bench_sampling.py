@@ -1,6 +1,8 @@
 """Sampler and readout benchmarks for the MPS kernel core (issue: foundation).
 
 Workloads (names follow bench_<kernel>_<N>sites_chi<D>_CS<coordinates x shots>):
+  * generic MPS sampler, full strings, N = 1024, 1000 shots, 1 and 10 coordinates, vs a plain numpy
+    closed-form GHZ sampler (the speed-of-light reference of issue 13);
   * generic MPS sampler (``method="mps"``) vs the closed-form GHZ sampler, parity output, for
     N in {64, 1024, 16384} and coordinates x shots in {1e3, 1e5, 1e6};
   * the same with full outcome strings where they fit in memory (N * CS <= 2e8 bytes);
@@ -26,7 +28,7 @@ import time
 import jax
 import numpy as np
 
-from _harness import time_jax, write_json
+from _harness import time_host, time_jax, write_json
 import jaxqring as jq
 from jaxqring import _readout
 
@@ -72,6 +74,37 @@ def bench_samplers(sizes, cs_list, key, reps, work_cap):
     return rows
 
 
+def numpy_closed_form_bits(rng, phases, shots):
+    """Plain numpy reference: full X-basis strings of GHZ_N per coordinate from the closed form
+    (SPEC [3.5]: a Bernoulli parity with P(odd) = (1 - cos Phi)/2, N - 1 free fair bits, the
+    last bit fixing the parity)."""
+    out = np.empty((phases.shape[0], shots, phases.shape[1]), np.uint8)
+    for c, row in enumerate(phases):
+        p_odd = (1 - np.cos(row.astype(np.float64).sum())) / 2
+        parity = (rng.random(shots) < p_odd).astype(np.uint8)
+        free = rng.integers(0, 2, (shots, row.size - 1), dtype=np.uint8)
+        out[c, :, :-1] = free
+        out[c, :, -1] = parity ^ (free.sum(-1) & 1).astype(np.uint8)
+    return out
+
+
+def bench_vs_numpy(key, reps):
+    """Generic MPS sampler (full strings, complex64 GHZ probe) against the numpy closed form."""
+    rows = []
+    for n, coords in ((1024, 1), (1024, 10)):
+        probe = jq.ghz(n, dtype=np.complex64)
+        phases = np.random.default_rng(n + coords).uniform(0, 2 * np.pi, (coords, n)).astype(np.float32)
+        generic = time_jax(lambda _: jq.sample(key, probe, phases, 1000, method="mps"), reps).warm_median_s
+        rng = np.random.default_rng(0)
+        ref = time_host(lambda: numpy_closed_form_bits(rng, phases, 1000), reps)[1]
+        rows.append(dict(
+            name=f"bench_generic_vs_numpy_{n}sites_{coords}coords_1000shots", n=n, coords=coords,
+            generic_warm_s=generic, numpy_closed_form_s=ref, ratio_generic_over_numpy=generic / ref,
+        ))
+        print(rows[-1], flush=True)
+    return rows
+
+
 def bench_quimb(key, quimb_shots):
     """Generic sampler vs quimb at N = 64 for 10^4 coordinate-shots (10 coords x 1000 shots)."""
     import quimb as qu
@@ -112,12 +145,12 @@ def compile_seconds(n):
     ph = np.zeros((4, n))
     codes = np.zeros((n,), np.int32)
     t0 = time.perf_counter()
-    _readout._log_parity.lower(probe, None, ph, codes).compile()
+    _readout._log_parity.lower(probe, None, ph, codes, chunk=4, mesh=None).compile()
     t_parity = time.perf_counter() - t0
     t0 = time.perf_counter()
     _readout._sample.lower(
         jax.random.key(0), probe, None, ph, codes, num_shots=8, parity_only=True, method="mps",
-        ghz_xy=True,
+        ghz_xy=True, chunk=4, mesh=None,
     ).compile()
     return t_parity, time.perf_counter() - t0
 
@@ -151,12 +184,13 @@ def main():
     result = dict(
         machine=dict(platform=platform.platform(), cpus=os.cpu_count(), jax=jax.__version__, backend=jax.default_backend()),
         quick=args.quick,
+        vs_numpy=bench_vs_numpy(key, 7),
         compile=bench_compile(),
         large_parity=bench_large_parity(key),
         quimb=bench_quimb(key, quimb_shots),
         samplers=bench_samplers(sizes, cs_list, key, 3, work_cap),
     )
-    print(json.dumps({k: result[k] for k in ("compile", "large_parity", "quimb")}, indent=1))
+    print(json.dumps({k: result[k] for k in ("vs_numpy", "compile", "large_parity", "quimb")}, indent=1))
     write_json(args.out, result)
     print("wrote", args.out)
 

@@ -245,17 +245,45 @@ def _prepare_sampling(key, mps, phases, shots, basis, method, noise):
     return mps, flat, jnp.asarray(codes), shots, method, ghz_xy, local, batch
 
 
-# Peak bytes per (coordinate, shot): full strings hold the uint8 bits plus one 32-bit random word
-# per site while drawing; parity-only output holds a uint8 parity, its uniform draw and the
-# sampler's per-shot running state.
+# Bytes per (coordinate, shot) held for a whole call: full strings keep the uint8 bits (and a
+# copy while they are transposed and reshaped), parity-only output a uint8 parity and its draw.
 SAMPLE_BYTES_PER_SITE = 5
 SAMPLE_BYTES_PER_SHOT = 16
+# Working bytes per shot of a streamed chunk on top of those: one block of random words and
+# their counters (2 x 4 bytes x K.SAMPLER_BLOCK) and the running prefix (a few 8-byte words at
+# the protocol probes' small bond dimensions).
+SAMPLE_WORK_BYTES_PER_SHOT = 8 * K.SAMPLER_BLOCK + 64
 
 
-def _shot_bytes(shots: int, num_sites: int, parity_only: bool) -> int:
-    """Peak bytes of one coordinate's S shots (output and the draw's working words)."""
+def _shot_bytes(shots: int, num_sites: int, parity_only: bool, *, working: bool = False) -> int:
+    """Peak bytes of one coordinate's S shots: what the call returns, plus the draw's working
+    state if ``working`` (per streamed chunk, so it sizes chunks, not the whole call)."""
     per_shot = SAMPLE_BYTES_PER_SHOT + (0 if parity_only else SAMPLE_BYTES_PER_SITE * int(num_sites))
-    return int(shots) * per_shot
+    return int(shots) * (per_shot + (SAMPLE_WORK_BYTES_PER_SHOT if working else 0))
+
+
+# The sequential samplers sweep every shot's running state once per site, so a streamed chunk
+# whose state stays in the caches (a few words per shot) beats fewer, larger chunks: by default
+# (no ``max_batch``) a chunk holds at most this many coordinate-shots.
+SEQUENTIAL_CHUNK_SHOTS = 1 << 16
+
+
+def _is_sequential(method: str, ghz_xy: bool) -> bool:
+    """Whether ``method`` sweeps the sites shot by shot (the trajectory sampler of an X/Y-read
+    GHZ probe draws from the closed form instead)."""
+    return method in ("mps", "mpo") or (method == "trajectory" and not ghz_xy)
+
+
+def _sampling_layout(max_batch, mesh, num_coords, shots, num_sites, *, parity_only, sequential):
+    """(chunk, mesh) of the samplers: :func:`coordinate_layout` under the memory budget, then,
+    for the sequential samplers and no explicit ``max_batch``, the cache cap above."""
+    chunk, mesh = coordinate_layout(
+        max_batch, mesh, num_coords=num_coords,
+        bytes_per_coord=2 * _shot_bytes(shots, num_sites, parity_only, working=True),
+    )
+    if sequential and max_batch is None:
+        chunk = max(1, min(chunk, SEQUENTIAL_CHUNK_SHOTS // shots))
+    return chunk, mesh
 
 
 def check_sample_memory(num_coords: int, shots: int, num_sites: int, *, parity_only: bool) -> None:
@@ -311,8 +339,8 @@ def sample(
         key, mps, phases, shots, basis, method, noise
     )
     check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=False)
-    chunk, mesh = coordinate_layout(
-        max_batch, mesh, num_coords=flat.shape[0], bytes_per_coord=2 * _shot_bytes(shots, mps.num_sites, False)
+    chunk, mesh = _sampling_layout(
+        max_batch, mesh, flat.shape[0], shots, mps.num_sites, parity_only=False, sequential=_is_sequential(method, ghz_xy)
     )
     bits = _sample(
         key, mps, local, flat, codes, num_shots=shots, parity_only=False, method=method, ghz_xy=ghz_xy,
@@ -348,8 +376,8 @@ def sample_parity(
         key, mps, phases, shots, basis, method, noise
     )
     check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=True)
-    chunk, mesh = coordinate_layout(
-        max_batch, mesh, num_coords=flat.shape[0], bytes_per_coord=2 * _shot_bytes(shots, mps.num_sites, True)
+    chunk, mesh = _sampling_layout(
+        max_batch, mesh, flat.shape[0], shots, mps.num_sites, parity_only=True, sequential=_is_sequential(method, ghz_xy)
     )
     par = _sample(
         key, mps, local, flat, codes, num_shots=shots, parity_only=True, method=method, ghz_xy=ghz_xy,

@@ -40,6 +40,15 @@ def test_quick_report_with_peers(tmp_path):
     assert (tmp_path / "bench.png").stat().st_size > 0
 
 
+@pytest.mark.parametrize("engine", ["tensorcircuit-ng", "qiskit-aer"])
+def test_peer_mps_cells_pass_the_same_check(engine):
+    """A peer cell (only where the optional peer is installed) passes the parity check of W2."""
+    pytest.importorskip({"tensorcircuit-ng": "tensorcircuit", "qiskit-aer": "qiskit_aer"}[engine],
+                        reason=f"{engine} is an optional peer (pip install 'jaxqring[peers]')")
+    row = run_cell(engine, "W2", 20, cap_s=300)
+    assert row.get("ok") is True and abs(row["z_score"]) <= 4, row
+
+
 def test_table_ratio_is_fastest_checked_peer_over_jaxqring():
     cells = [
         {"engine": "jaxqring", "workload": "W1", "size": 64, "seconds": 0.01, "ok": True},

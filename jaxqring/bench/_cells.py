@@ -196,6 +196,21 @@ def qiskit_cell(workload: str, size: int, seed: int) -> dict:
     raise ValueError(f"no qiskit-aer cell for {workload}")
 
 
+def _shot_cell(workload: str, size: int, seed: int, one, method: str, engine: str) -> dict:
+    """W1 or W2 for a peer whose ``one(phases, shots, rng_seed)`` returns the parities of one
+    sampled GHZ circuit: one circuit of W1_SHOTS shots, or ``size`` copies of W2_SHOTS each."""
+    if workload == "W1":
+        phases = _phases(seed, (1, size))
+        t, vals = _timed(lambda: one(phases[0], W1_SHOTS, seed))
+    elif workload == "W2":
+        phases = _phases(seed, (size, W2_NODES))
+        t, vals = _timed(lambda: np.stack([one(phases[i], W2_SHOTS, seed + i) for i in range(size)]))
+        method += " per copy"
+    else:
+        raise ValueError(f"no {engine} cell for {workload}")
+    return {"seconds": t, "cold_seconds": t, "method": method} | _parity_check(vals, np.cos(phases.sum(-1)))
+
+
 def quimb_cell(workload: str, size: int, seed: int) -> dict:
     import quimb.tensor as qtn
 
@@ -211,17 +226,28 @@ def quimb_cell(workload: str, size: int, seed: int) -> dict:
             circ.apply_gate("H", j)
         return np.asarray([1 - 2 * (s.count("1") % 2) for s in circ.sample(shots, seed=rng_seed)], float)
 
-    if workload == "W1":
-        phases = _phases(seed, (1, size))
-        t, vals = _timed(lambda: one(phases[0], W1_SHOTS, seed))
-        return {"seconds": t, "cold_seconds": t, "method": "CircuitMPS.sample"} | _parity_check(
-            vals, np.cos(phases.sum(-1)))
-    if workload == "W2":
-        phases = _phases(seed, (size, W2_NODES))
-        t, vals = _timed(lambda: np.stack([one(phases[i], W2_SHOTS, seed + i) for i in range(size)]))
-        return {"seconds": t, "cold_seconds": t, "method": "CircuitMPS.sample per copy"} | _parity_check(
-            vals, np.cos(phases.sum(-1)))
-    raise ValueError(f"no quimb cell for {workload}")
+    return _shot_cell(workload, size, seed, one, "CircuitMPS.sample", "quimb")
+
+
+def tensorcircuit_cell(workload: str, size: int, seed: int) -> dict:
+    import tensorcircuit as tc
+
+    def one(phases, shots, rng_seed):
+        n = len(phases)
+        circ = tc.MPSCircuit(n)
+        circ.set_split_rules({"max_singular_values": 2})  # GHZ_N with phases has bond dimension 2
+        circ.h(0)
+        for i in range(n - 1):
+            circ.cnot(i, i + 1)
+        for j in range(n):
+            circ.phase(j, theta=float(phases[j]))
+        for j in range(n):
+            circ.h(j)
+        bits = np.asarray(circ.sample(batch=shots, format="sample_bin",
+                                      random_generator=tc.backend.get_random_state(rng_seed)))
+        return 1.0 - 2.0 * (bits.sum(-1) % 2)
+
+    return _shot_cell(workload, size, seed, one, "MPSCircuit.sample", "tensorcircuit-ng")
 
 
 def qutip_cell(workload: str, size: int, seed: int) -> dict:
@@ -276,9 +302,9 @@ def applicability(engine: str, workload: str, size: int) -> dict | None:
             return {"cannot": f"dense state vector of 2^N amplitudes (N = {nodes}); PIQS needs identical phases"}
         return None
     if engine == "tensorcircuit-ng":
-        if workload in ("W1", "W2") and nodes > 26:
-            return {"cannot": f"its Circuit is a dense state vector of 2^N amplitudes (N = {nodes})"}
-        return {"not_implemented": "no tensorcircuit-ng cell written"}
+        if workload == "W3":
+            return {"not_implemented": "no tensorcircuit-ng cell for local noise (its DMCircuit is dense)"}
+        return None
     raise ValueError(f"unknown engine {engine!r}")
 
 
@@ -287,6 +313,7 @@ CELLS = {
     "qiskit-aer": qiskit_cell,
     "quimb": quimb_cell,
     "qutip": qutip_cell,
+    "tensorcircuit-ng": tensorcircuit_cell,
 }
 
 PEER_MODULES = {"qiskit-aer": "qiskit_aer", "quimb": "quimb", "qutip": "qutip", "stim": "stim",

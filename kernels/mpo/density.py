@@ -359,19 +359,16 @@ def trajectory_sample_bits(
     acc = accumulation_dtype(mps.dtype)
     read = (jax.random.uniform(kr, (num_shots, n), acc) < noise.readout.astype(acc)[None, :]).astype(jnp.uint8)
     flips = _anticommutes(pb, codes) ^ _anticommutes(pa, codes) ^ read  # (S, N)
-    sign = jnp.where((pb == 1) | (pb == 2), -1, 1).astype(phases.dtype)
-    shot_phases = phases[None, :] * sign  # (S, N)
+    negated = (pb == 1) | (pb == 2)  # (S, N): the node's phase enters negated in that shot
     if closed_form:
+        shot_phases = jnp.where(negated, -phases[None, :], phases[None, :])
         p_odd = jax.vmap(lambda ph: ghz_parity_probability(ghz_effective_phase(ph, codes)))(shot_phases)
         if parity_only:
             pure = ghz_sample_parity(ks, p_odd, num_shots)
         else:
             pure = ghz_sample_bits(ks, p_odd, n, num_shots)
     else:
-        keys = jax.random.split(ks, num_shots)
-        pure = jax.vmap(
-            lambda k, ph: sample_bits(k, mps, envs, ph, codes, 1, parity_only=parity_only)[0]
-        )(keys, shot_phases)
+        pure = sample_bits(ks, mps, envs, phases, codes, num_shots, parity_only=parity_only, negated=negated)
     if parity_only:
         return pure ^ (jnp.sum(flips, axis=-1, dtype=jnp.uint32) & 1).astype(jnp.uint8)
     return pure ^ flips

@@ -13,6 +13,7 @@ under- or overflows at N = 10^5.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -20,6 +21,7 @@ import jax.numpy as jnp
 from jax import Array
 
 from ..common import SQRT_HALF, UNROLL, accumulation_dtype, paulis, phase_diagonal, real_dtype, renormalise
+from jax.extend.random import threefry_2x32
 from .state import MPS
 
 BASIS_X, BASIS_Y, BASIS_Z = 0, 1, 2
@@ -129,21 +131,87 @@ def right_environments(mps: MPS) -> Array:
     return jnp.concatenate([envs, e_last[None]], axis=0)
 
 
-def _small_matmul(x: Array, y: Array) -> Array:
-    """x @ y over the last two axes (broadcast leading axes); elementwise for small inner dims."""
-    if x.shape[-1] <= 4:
-        return jnp.sum(x[..., :, :, None] * y[..., None, :, :], axis=-2)
-    return jnp.matmul(x, y)
+# Sites per step of the sampler's outer scan: the random words of a block come from one call to
+# the generator (whose own loop then runs N / SAMPLER_BLOCK times, not N times), and the running
+# prefix is rescaled once per block (the site tables are scaled to max-entry 1, so 32 sites stay
+# far inside float32's range; tested with a probe scaled by 2^-20 per site).
+SAMPLER_BLOCK = 32
+# Bond dimensions up to this are updated entry by entry on (S,) lanes (the program grows as
+# chi^2); larger ones with batched products of (S, chi) prefixes and (chi, chi) tables.
+SMALL_BOND = 4
 
 
-def _uniform_from_bits(key: Array, shape: tuple[int, ...], dtype) -> Array:
-    """Uniform draws on the 2**32 grid, midpoint-offset, in ``dtype``.
+def _uniform_from_bits(words: Array, dtype) -> Array:
+    """Uniform draws (words + 1/2) 2^-32 in ``dtype``, the midpoints of the 2^32 grid.
 
-    One 32-bit word per draw (half the PRNG work of a float64 uniform); any bias is below
-    2**-33 per comparison, far beneath what any test or experiment could resolve.
+    One 32-bit word per draw; comparing with a probability errs by at most 2^-33 where ``dtype``
+    carries the 32 bits (float64), far beneath what any test or experiment could resolve.
     """
-    bits = jax.random.bits(key, shape, jnp.uint32)
-    return (bits.astype(dtype) + 0.5) * (2.0**-32)
+    return (words.astype(dtype) + 0.5) * (2.0**-32)
+
+
+def outcome_operators(mps: MPS, phases: Array, codes: Array) -> Array:
+    """(N, 2, chi, chi) complex: M[j, m] = sum_s <m|s>_{codes[j]} e^{i phases[j] s} A_j[:, s, :].
+
+    The row vector v M[j, m] is the unnormalised prefix after outcome m at site j (SPEC §6).
+    Each site's pair is rescaled by its largest entry: a common factor of both outcomes changes
+    no conditional probability, and it keeps the running prefix of an unnormalised probe in range.
+    """
+    dt = mps.dtype
+    bras = measurement_bras(dt)[codes] * phase_diagonal(phases, dt)[:, None, :]  # (N, m, s)
+    # Broadcast-and-sum over the 2 physical states: batched products of tiny matrices are far
+    # slower than fused elementwise code on CPU (many coordinates vmap this).
+    ops = jnp.sum(bras[:, :, None, :, None] * mps.tensors[:, None], axis=3)  # (N, m, a, c)
+    scale = jnp.max(jnp.abs(ops), axis=(1, 2, 3), keepdims=True)
+    return ops / jnp.where(scale > 0, scale, 1).astype(dt)
+
+
+def _pair_products(vr: list, vi: list) -> dict:
+    """Re and Im of v_a conj(v_b) for a <= b, from the real and imaginary parts of the prefix."""
+    chi = len(vr)
+    out = {}
+    for a in range(chi):
+        out[a, a] = (vr[a] * vr[a] + vi[a] * vi[a], None)
+        for b in range(a + 1, chi):
+            out[a, b] = (vr[a] * vr[b] + vi[a] * vi[b], vi[a] * vr[b] - vr[a] * vi[b])
+    return out
+
+
+def _quadratic_form(pairs: dict, wr, wi) -> Array:
+    """v W v^dagger = sum_a W_aa |v_a|^2 + 2 sum_{a<b} Re(W_ab v_a conj(v_b)), W Hermitian.
+
+    ``wr(a, b)`` and ``wi(a, b)`` give the real and imaginary parts of W_ab (scalars or (S,)).
+    """
+    q = 0
+    for (a, b), (re, im) in pairs.items():
+        q = q + (wr(a, a) * re if a == b else 2 * (wr(a, b) * re - wi(a, b) * im))
+    return q
+
+
+def _sampler_tables(mps: MPS, envs: Array, phases: Array, codes: Array, block: int):
+    """Outcome operators M and weights W (:func:`sample_bits`) padded to whole blocks of sites.
+
+    Returns real/imaginary parts, each of shape (num_blocks, block, 2, chi, chi): M in the probe's
+    real dtype, W in ``accumulation_dtype``. Padding sites are inert: M[0] = W[0] = identity and
+    M[1] = W[1] = 0, so outcome 0 is certain and the prefix unchanged (their bits are dropped).
+    """
+    chi = mps.bond_dim
+    cacc = jnp.promote_types(accumulation_dtype(mps.dtype), jnp.complex64)
+    ops = outcome_operators(mps, phases, codes).astype(cacc)
+    env = envs[1:].astype(cacc)[:, None]  # (N, 1, c, d)
+    if chi <= SMALL_BOND:  # W = M E M^dagger by broadcast-and-sum (see outcome_operators)
+        x = jnp.sum(ops[..., :, :, None] * env[..., None, :, :], axis=-2)  # (N, m, a, d)
+        weights = jnp.sum(x[..., :, None, :] * jnp.conj(ops)[..., None, :, :], axis=-1)
+    else:
+        weights = jnp.einsum("jmac,jxcd,jmbd->jmab", ops, env, jnp.conj(ops))
+    pad = -mps.num_sites % block
+    if pad:
+        eye = jnp.eye(chi, dtype=cacc)
+        inert = jnp.broadcast_to(jnp.stack([eye, jnp.zeros_like(eye)]), (pad, 2, chi, chi))
+        ops, weights = jnp.concatenate([ops, inert]), jnp.concatenate([weights, inert])
+    rt = real_dtype(mps.dtype)
+    parts = (jnp.real(ops).astype(rt), jnp.imag(ops).astype(rt), jnp.real(weights), jnp.imag(weights))
+    return tuple(x.reshape((-1, block) + x.shape[1:]) for x in parts)
 
 
 def sample_bits(
@@ -155,13 +223,23 @@ def sample_bits(
     num_shots: int,
     *,
     parity_only: bool,
+    negated: Array | None = None,
 ) -> Array:
     """Draw ``num_shots`` strings of all N single-qubit outcomes for one coordinate.
 
-    Site j's conditional law is p(m | m_<j) = w_m E_{j+1} w_m^dagger / sum_m' (...), with
-    w_m = v B[m] R(phase_j) A_j and v the normalised running prefix (SPEC §6). The conditional
-    probability and the uniform draw use ``accumulation_dtype`` (float64 under x64), so working
-    in complex64 does not bias the samples.
+    Site j's conditional law is p(m | m_<j) = v W[j, m] v^dagger / sum_m' (...), with v the
+    running prefix, M[j, m] the site's outcome operators (:func:`outcome_operators`) and
+    W[j, m] = M[j, m] E_{j+1} M[j, m]^dagger (SPEC §6). The tables M and W are built once per
+    coordinate (O(N chi^3)); each shot then costs O(chi^2) operations per site. The prefix is
+    held as 2 chi real arrays of shape (S,), the real and imaginary parts of each bond entry, so
+    each site update is elementwise over the shots (the vector lanes) and XLA fuses it into a
+    few loops with no small matrix products; above ``SMALL_BOND`` the prefix is one (S, chi)
+    array and both outcome candidates are batched products, the kept one selected per shot.
+
+    Random numbers: one 32-bit word per site and shot, the Threefry-2x32 hash of the counter
+    (site pair, shot) under a seed drawn from ``key``, hashed per block of ``SAMPLER_BLOCK``
+    sites; the outcome is 1 iff (word + 1/2) 2^-32 (q0 + q1) < q1 with q in
+    ``accumulation_dtype`` (float64 under x64), so working in complex64 does not bias samples.
 
     Args:
         key: PRNG key for this coordinate.
@@ -169,39 +247,94 @@ def sample_bits(
         phases: (N,) real, radians. codes: (N,) int basis codes.
         num_shots: static number of shots S.
         parity_only: static; if True return only the parity bit of each string.
+        negated: optional (S, N) bool: shot s sees the phase -phases[j] at the sites where it is
+            True (the Pauli-trajectory sampler's before-errors). Both tables are built once and
+            selected per shot, instead of one table per shot.
     Returns:
         uint8 array of outcome bits m (eigenvalue (-1)^m): shape (S, N), or (S,) if parity_only.
     """
-    dt = mps.dtype
-    acc = accumulation_dtype(dt)
-    cacc = jnp.promote_types(acc, jnp.complex64)
-    bras = measurement_bras(dt)
-    v0 = jnp.broadcast_to(mps.left, (num_shots, mps.bond_dim))
-    site_keys = jax.random.split(key, mps.num_sites)
+    rt = real_dtype(mps.dtype)
+    acc = accumulation_dtype(mps.dtype)
+    n, chi = mps.num_sites, mps.bond_dim
+    block = min(SAMPLER_BLOCK, n + n % 2)  # even: one hash gives the words of two sites
+    tables = _sampler_tables(mps, envs, phases, codes, block)
+    signs = 1
+    if negated is not None:  # leading axis of each table entry: phase sign (+, -)
+        flipped = _sampler_tables(mps, envs, -phases, codes, block)
+        tables = tuple(jnp.stack([t, f], axis=2) for t, f in zip(tables, flipped))
+        flags = jnp.pad(negated.T, ((0, tables[0].shape[0] * block - n), (0, 0)))
+        tables += (flags.reshape(-1, block, num_shots),)
+        signs = 2
+    num_blocks = tables[0].shape[0]
+    seed = jax.random.bits(key, (2,), jnp.uint32)
+    shot_counter = jnp.broadcast_to(jnp.arange(num_shots, dtype=jnp.uint32), (block // 2, num_shots))
+    pair_counter = jnp.arange(num_blocks * block // 2, dtype=jnp.uint32).reshape(num_blocks, block // 2, 1)
 
-    def step(carry, xs):
-        v, parity = carry
-        a, env_next, phase, code, k = xs
-        # Tiny bond dimensions: broadcast-and-sum lets XLA fuse the whole site update into one
-        # loop instead of issuing batched matmuls of 2x2 blocks.
-        u = _small_matmul(v[:, None, None, :], a.transpose(1, 0, 2)[None])[:, :, 0]  # (S, 2, chi)
-        u = u * phase_diagonal(phase, dt)[None, :, None]
-        w = jnp.sum(bras[code][None, :, :, None] * u[:, None, :, :], axis=2)  # (S, 2, chi)
-        wa = w.astype(cacc)
-        we = _small_matmul(wa, env_next.astype(cacc)[None])
-        q = jnp.maximum(jnp.real(jnp.sum(we * jnp.conj(wa), axis=-1)), 0)  # (S, 2)
-        p1 = q[:, 1] / (q[:, 0] + q[:, 1])
-        m = (_uniform_from_bits(k, (num_shots,), acc) < p1).astype(jnp.uint8)
-        v = jnp.where(m[:, None] == 1, w[:, 1], w[:, 0])
-        norm = jnp.max(jnp.abs(v), axis=-1, keepdims=True)
-        v = v / jnp.where(norm > 0, norm, 1).astype(dt)
-        return (v, parity ^ m), (None if parity_only else m)
+    def small_site(carry, xs):
+        vr, vi, parity = carry
+        word, opr, opi, wr, wi, *flag = xs
 
+        def entry(table, index):  # a table entry: a scalar, or per shot (S,) when phases differ
+            if signs == 1:
+                return table[index]
+            return jnp.where(flag[0], table[(1,) + index], table[(0,) + index])
+
+        pairs = _pair_products([x.astype(acc) for x in vr], [x.astype(acc) for x in vi])
+        q = [jnp.maximum(_quadratic_form(pairs, lambda a, b: entry(wr, (m, a, b)),
+                                         lambda a, b: entry(wi, (m, a, b))), 0) for m in (0, 1)]
+        m = _uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
+        # Select each operator entry per shot (S,), then multiply: no (S, chi, chi) temporaries.
+        mr = [[jnp.where(m, entry(opr, (1, a, c)), entry(opr, (0, a, c))) for c in range(chi)]
+              for a in range(chi)]
+        mi = [[jnp.where(m, entry(opi, (1, a, c)), entry(opi, (0, a, c))) for c in range(chi)]
+              for a in range(chi)]
+        new_r = tuple(sum(vr[a] * mr[a][c] - vi[a] * mi[a][c] for a in range(chi)) for c in range(chi))
+        new_i = tuple(sum(vr[a] * mi[a][c] + vi[a] * mr[a][c] for a in range(chi)) for c in range(chi))
+        bit = m.astype(jnp.uint8)
+        return (new_r, new_i, parity ^ bit), (None if parity_only else bit)
+
+    def dense_site(carry, xs):
+        v, parity = carry  # (S, chi) complex
+        word, opr, opi, wr, wi, *flag = xs
+        w = wr + 1j * wi  # complex accumulation dtype
+        va = v.astype(w.dtype)
+        q = jnp.maximum(jnp.real(jnp.einsum("sa,...mab,sb->...ms", va, w, jnp.conj(va))), 0)
+        cand = jnp.einsum("sa,...mac->...msc", v, (opr + 1j * opi).astype(v.dtype))
+        if signs == 2:  # both phase signs evaluated, one kept per shot
+            q = jnp.where(flag[0], q[1], q[0])
+            cand = jnp.where(flag[0][:, None], cand[1], cand[0])
+        m = _uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
+        bit = m.astype(jnp.uint8)
+        return (jnp.where(m[:, None], cand[1], cand[0]), parity ^ bit), (None if parity_only else bit)
+
+    def block_step(carry, xs):
+        pairs, *tabs = xs
+        # jax's Threefry over the flat counter array [c0..., c1...] returns [x0..., x1...]: both
+        # hash words are used, one site each.
+        flat = jnp.concatenate([jnp.broadcast_to(pairs, shot_counter.shape).ravel(), shot_counter.ravel()])
+        words = threefry_2x32(seed, flat).reshape(block, num_shots)
+        (*prefix, parity), bits = jax.lax.scan(small_site if small else dense_site, carry, (words, *tabs))
+        # Rescale once per block (see SAMPLER_BLOCK); only ratios of weights are ever used.
+        if small:
+            vr, vi = prefix
+            scale = functools.reduce(jnp.maximum, [jnp.abs(x) for x in vr + vi])
+            inv = 1 / jnp.where(scale > 0, scale, 1)
+            return (tuple(x * inv for x in vr), tuple(x * inv for x in vi), parity), bits
+        scale = jnp.max(jnp.abs(prefix[0]), axis=-1, keepdims=True)
+        return (prefix[0] / jnp.where(scale > 0, scale, 1).astype(prefix[0].dtype), parity), bits
+
+    small = chi <= SMALL_BOND
+    left = jnp.broadcast_to(mps.left, (num_shots, chi))
     parity0 = jnp.zeros((num_shots,), jnp.uint8)
-    (_, parity), bits = jax.lax.scan(
-        step, (v0, parity0), (mps.tensors, envs[1:], phases, codes, site_keys)
-    )
-    return parity if parity_only else bits.T
+    if small:
+        carry0 = (tuple(jnp.real(left[:, a]).astype(rt) for a in range(chi)),
+                  tuple(jnp.imag(left[:, a]).astype(rt) for a in range(chi)), parity0)
+    else:
+        carry0 = (left, parity0)
+    (*_, parity), bits = jax.lax.scan(block_step, carry0, (pair_counter, *tables))
+    if parity_only:
+        return parity
+    return bits.reshape(-1, num_shots)[:n].T
 
 
 # ---------------------------------------------------------------------------------------------

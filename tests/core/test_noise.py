@@ -271,6 +271,17 @@ def test_trajectory_sampler_goodness_of_fit(probe, when):
     assert chi2_gof_pvalue(_counts(bits, 4), want) > ALPHA
 
 
+def test_trajectory_sampler_goodness_of_fit_large_bond(key):
+    """The same law above the sampler's entry-by-entry bond limit (chi = 6: batched products)."""
+    mps = jq.random_mps(jax.random.key(5), 4, 6)
+    psi = O.mps_dense(mps.tensors, mps.left, mps.right)
+    phases = np.array([1.3, -0.4, 2.2, 0.9])
+    spec = [("depolarizing", np.full(4, 0.2), "before"), ("dephasing", np.full(4, 0.1), "after")]
+    want = O.reported_distribution(O.dense_noisy_rho(psi, phases, spec), "xzyx", [0.0] * 4)
+    bits = jq.sample(jax.random.key(22), mps, phases, 20000, "xzyx", method="trajectory", noise=model_of(spec))
+    assert chi2_gof_pvalue(_counts(bits, 4), want) > ALPHA
+
+
 def test_trajectory_and_mpo_samplers_agree():
     """Two-sample chi-square homogeneity test between the two noisy samplers (GHZ, N = 5)."""
     n = 5

@@ -116,3 +116,37 @@ def test_same_key_reproduces(key):
     a = jq.sample(key, jq.ghz(9), np.ones(9), 100, method="mps")
     b = jq.sample(key, jq.ghz(9), np.ones(9), 100, method="mps")
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("n, chi", [(5, 6), (7, 1)])
+def test_goodness_of_fit_odd_n_and_other_bond_dimensions(n, chi, key):
+    """Odd N (one inert padding site in the sampler's block) and bond dimensions 1 and 6."""
+    mps = jq.random_mps(jax.random.key(21), n, chi)
+    psi = oracles.mps_dense(mps.tensors, mps.left, mps.right)
+    phases = np.random.default_rng(22).uniform(-np.pi, np.pi, size=(n,))
+    letters = "zxy" * n
+    letters = letters[:n]
+    bits = np.asarray(jq.sample(key, mps, phases, SHOTS, letters, method="mps"))
+    probs = oracles.outcome_distribution(oracles.encode(psi, phases), letters)
+    assert chi2_gof_pvalue(np.bincount(_index(bits), minlength=2**n), probs) > ALPHA
+
+
+def test_many_blocks_w_state_in_z(key):
+    """N = 77 spans three sampler blocks plus padding: every Z string of a W state has exactly
+    one 1, at a position uniform over the N nodes (chi-square over N cells)."""
+    n, shots = 77, 20_000
+    bits = np.asarray(jq.sample(key, jq.w_state(n), np.zeros(n), shots, "z", method="mps"))
+    assert (bits.sum(-1) == 1).all()
+    assert chi2_gof_pvalue(bits.sum(0), np.full(n, 1 / n)) > ALPHA
+
+
+def test_unnormalised_probe_gives_the_same_samples(key):
+    """A probe whose every tensor is scaled by 2^-20 is the same ray: at N = 300 its norm is
+    2^-6000 (far below float64), yet the sampler's rescaled tables give identical bits."""
+    n = 300
+    mps = jq.random_mps(jax.random.key(23), n, 2)
+    tiny = jq.MPS(mps.tensors * 2.0**-20, mps.left, mps.right, kind=mps.kind)
+    phases = np.random.default_rng(24).uniform(-np.pi, np.pi, size=(2, n))
+    a = jq.sample(key, mps, phases, 200, method="mps")
+    b = jq.sample(key, tiny, phases, 200, method="mps")
+    np.testing.assert_array_equal(a, b)

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
-from ..common import SQRT_HALF, UNROLL, accumulation_dtype, paulis, phase_diagonal, real_dtype, renormalise
+from ..common import SQRT_HALF, UNROLL, accumulation_complex_dtype, accumulation_dtype, paulis, phase_diagonal, real_dtype, renormalise
 from jax.extend.random import threefry_2x32
 from .state import MPS
 
@@ -196,7 +196,7 @@ def _sampler_tables(mps: MPS, envs: Array, phases: Array, codes: Array, block: i
     M[1] = W[1] = 0, so outcome 0 is certain and the prefix unchanged (their bits are dropped).
     """
     chi = mps.bond_dim
-    cacc = jnp.promote_types(accumulation_dtype(mps.dtype), jnp.complex64)
+    cacc = accumulation_complex_dtype(mps.dtype)
     ops = outcome_operators(mps, phases, codes).astype(cacc)
     env = envs[1:].astype(cacc)[:, None]  # (N, 1, c, d)
     if chi <= SMALL_BOND:  # W = M E M^dagger by broadcast-and-sum (see outcome_operators)

@@ -47,12 +47,13 @@ class Channel:
     """One local channel applied independently on every node.
 
     Attributes:
-        param: real array, shape () (all nodes) or (N,) (per node): p or gamma in [0, 1].
+        param: real array, shape () (all nodes) or (N,) (per node): p or gamma in [0, 1]. The
+            builders store a read-only numpy copy (a tracer when built under a trace).
         kind: static; "dephasing", "depolarizing", "amplitude_damping", "bit_flip" or "readout".
         when: static; "before" or "after" the phase encoding ("measure" for readout errors).
     """
 
-    param: Array
+    param: ArrayLike
     kind: str = dataclasses.field(metadata=dict(static=True))
     when: str = dataclasses.field(metadata=dict(static=True))
 
@@ -119,7 +120,12 @@ def _check_param(name: str, value) -> Array:
             f"Argument `{name}` must be a probability in [0, 1], got values in "
             f"[{arr.min()}, {arr.max()}]."
         )
-    return jnp.asarray(value, dtype=jnp.result_type(float))
+    # A read-only host copy in the default float dtype: building a model is then pure numpy
+    # (a device transfer per builder would cost more than a small noisy sweep); the first jitted
+    # consumer moves it to the device with its other arguments.
+    out = np.array(arr, dtype=jnp.result_type(float), copy=True)
+    out.setflags(write=False)
+    return out
 
 
 def _single(kind: str, name: str, value, when: str) -> NoiseModel:
@@ -280,6 +286,18 @@ def prepare_noise(noise: NoiseModel | None, n: int, dtype) -> nz.LocalNoise:
     noise = check_noise(noise, n)
     dtype = jnp.dtype(dtype)
     check_noise_memory("n", n, dtype)
+    return local_noise(noise, int(n), dtype)
+
+
+def local_noise(noise: NoiseModel | None, n: int, dtype) -> nz.LocalNoise:
+    """:func:`prepare_noise` without the checks, for use inside a jitted function whose caller
+    validated ``noise`` (:func:`check_noise`, :func:`check_noise_memory`): fusing the build into
+    the consumer's program saves a dispatch per call.
+
+    Args:
+        noise: validated ``NoiseModel`` or None; n: static number of nodes; dtype: static complex dtype.
+    """
+    dtype = jnp.dtype(dtype)
     if noise is None:
         return nz.identity_noise(n, dtype)
     structure = tuple((c.kind, c.when) for c in noise.channels)

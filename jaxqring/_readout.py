@@ -14,6 +14,7 @@ noise, expectations are exact transfer sweeps over the probe's density MPO (bond
 from __future__ import annotations
 
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -21,8 +22,16 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from . import kernels as K
-from ._checks import check_choice, check_finite, check_int, check_memory, coordinate_layout, is_traced
-from ._noise import NoiseModel, check_noise, prepare_noise
+from ._checks import (
+    check_choice,
+    check_finite,
+    check_int,
+    check_key,
+    check_memory,
+    coordinate_layout,
+    is_traced,
+)
+from ._noise import NoiseModel, check_noise, check_noise_memory, local_noise
 from ._probes import MPS, check_mps
 from .kernels.parallel.columns import map_columns
 
@@ -65,51 +74,48 @@ def check_phases(phases, mps: MPS) -> jax.Array:
             f"got {shape}."
         )
     check_finite("phases", phases)
-    return jnp.asarray(phases).astype(rt)
+    if isinstance(phases, jax.Array):  # device data stays on its device
+        return phases if phases.dtype == rt else phases.astype(rt)
+    # Host data stays on the host: the jitted consumer moves it with its other arguments, which
+    # costs far less than an eager transfer and cast (small problems are dispatch-bound).
+    return np.asarray(phases, dtype=rt)
 
 
-def _coordinate_keys(key, batch: int):
-    if not is_traced(key):
-        arr = key
-        if not (
-            jnp.issubdtype(getattr(arr, "dtype", None), jax.dtypes.prng_key)
-            or (np.asarray(arr).dtype == np.uint32 and np.shape(arr) == (2,))
-        ):
-            raise ValueError(
-                "Argument `key` must be a JAX PRNG key (jax.random.key(seed) or "
-                f"jax.random.PRNGKey(seed)), got {key!r}."
-            )
-    return jax.random.split(key, batch)
-
-
-@functools.partial(jax.jit, static_argnames=("chunk", "mesh"))
-def _log_parity(mps: MPS, noise: K.LocalNoise | None, phases: jax.Array, codes: jax.Array, *, chunk, mesh):
-    """(mantissa, log_scale) per coordinate row of ``phases`` (P, N): transfer sweep over the
-    probe (noise None) or over its density MPO; coordinates streamed by ``chunk`` and sharded
-    over ``mesh`` (:func:`jaxqring.kernels.parallel.columns.map_columns`)."""
+@functools.partial(jax.jit, static_argnames=("log", "chunk", "mesh"))
+def _parity(mps: MPS, noise: NoiseModel | None, phases, codes, *, log, chunk, mesh):
+    """Parity per coordinate of ``phases`` (..., N) (leading axes kept): the value, or (sign,
+    log|value|) if ``log``. Transfer sweep over the probe (noise None) or over its density MPO,
+    whose per-node channels are built in the same program; coordinates streamed by ``chunk`` and
+    sharded over ``mesh`` (:func:`jaxqring.kernels.parallel.columns.map_columns`)."""
+    n = mps.num_sites
+    local = None if noise is None else local_noise(noise, n, mps.dtype)
+    batch = phases.shape[:-1]
 
     def block(_, cols):
         rows = cols.T
-        if noise is None:
+        if local is None:
             return jax.vmap(K.pauli_log_expectation, in_axes=(None, 0, None))(mps, rows, codes)
-        return jax.vmap(K.noisy_pauli_log_expectation, in_axes=(None, None, 0, None))(mps, noise, rows, codes)
+        return jax.vmap(K.noisy_pauli_log_expectation, in_axes=(None, None, 0, None))(mps, local, rows, codes)
 
-    return map_columns(block, None, phases.T, chunk=chunk, mesh=mesh)
+    mant, logs = map_columns(block, None, phases.reshape(-1, n).T, chunk=chunk, mesh=mesh)
+    if log:
+        return jnp.sign(mant).reshape(batch), (jnp.log(jnp.abs(mant)) + logs).reshape(batch)
+    return (mant * jnp.exp(logs)).reshape(batch)
 
 
-def _validated_log_parity(mps, phases, basis, noise, max_batch, mesh):
+def _validated_parity(mps, phases, basis, noise, max_batch, mesh, *, log):
     mps = check_mps(mps)
     ph = check_phases(phases, mps)
-    codes = jnp.asarray(basis_codes(basis, mps.num_sites))
+    codes = basis_codes(basis, mps.num_sites)
     noise = check_noise(noise, mps.num_sites)
-    local = None if noise is None else prepare_noise(noise, mps.num_sites, mps.dtype)
-    flat = ph.reshape(-1, mps.num_sites)
+    if noise is not None:
+        check_noise_memory("noise", mps.num_sites, mps.dtype)
+    num_coords = math.prod(ph.shape[:-1])
     # per coordinate: its phases and the sweep's per-site work (density-MPO transfer matrices)
     chi = mps.tensors.shape[1]
     per_coord = mps.num_sites * 16 * (chi**4 if noise is not None else chi**2) + 64
-    chunk, mesh = coordinate_layout(max_batch, mesh, num_coords=flat.shape[0], bytes_per_coord=per_coord)
-    mant, logs = _log_parity(mps, local, flat, codes, chunk=chunk, mesh=mesh)
-    return mant, logs, ph.shape[:-1]
+    chunk, mesh = coordinate_layout(max_batch, mesh, num_coords=num_coords, bytes_per_coord=per_coord)
+    return _parity(mps, noise, ph, codes, log=log, chunk=chunk, mesh=mesh)
 
 
 def parity_expectation(
@@ -145,8 +151,7 @@ def parity_expectation(
         >>> float(jq.parity_expectation(jq.ghz(3), [0.5, 0.5, 0.5], basis="sine"))  # sin(1.5)
         0.9974...
     """
-    mant, logs, batch = _validated_log_parity(mps, phases, basis, noise, max_batch, mesh)
-    return (mant * jnp.exp(logs)).reshape(batch)
+    return _validated_parity(mps, phases, basis, noise, max_batch, mesh, log=False)
 
 
 def log_abs_parity_expectation(
@@ -163,23 +168,32 @@ def log_abs_parity_expectation(
     Same arguments as :func:`parity_expectation`; returns two real arrays of shape
     ``phases.shape[:-1]`` (log is -inf where the expectation is exactly 0).
     """
-    mant, logs, batch = _validated_log_parity(mps, phases, basis, noise, max_batch, mesh)
-    return jnp.sign(mant).reshape(batch), (jnp.log(jnp.abs(mant)) + logs).reshape(batch)
+    return _validated_parity(mps, phases, basis, noise, max_batch, mesh, log=True)
 
 
 @functools.partial(
-    jax.jit, static_argnames=("num_shots", "parity_only", "method", "ghz_xy", "chunk", "mesh")
+    jax.jit,
+    static_argnames=("num_shots", "parity_only", "packed", "method", "ghz_xy", "chunk", "mesh"),
 )
-def _sample(key, mps, noise, phases, codes, *, num_shots, parity_only, method, ghz_xy, chunk, mesh):
-    """Shots for every coordinate row of ``phases`` (P, N); one key per coordinate (the split of
-    ``key``), coordinates streamed by ``chunk`` and sharded over ``mesh``.
+def _sample(key, mps, noise, phases, codes, *, num_shots, parity_only, packed, method, ghz_xy, chunk, mesh):
+    """Shots for every coordinate of ``phases`` (..., N), shaped (..., S) (parity bits) or
+    (..., S, N) (outcome bits; (..., S, ceil(N/8)) bytes if ``packed``); one key per coordinate
+    (the split of ``key``), coordinates streamed by ``chunk`` and sharded over ``mesh``.
 
-    ``noise`` is None (noiseless probe) or a prepared ``LocalNoise``; ``method`` is already
-    resolved to "closed_form", "mps", "mpo" or "trajectory".
+    ``noise`` is a validated ``NoiseModel`` or None; its per-node channels are built in the same
+    program. ``method`` is already resolved to "closed_form", "mps", "mpo" or "trajectory".
     """
-    keys = jax.random.split(key, phases.shape[0])
-    fn = _sample_rows(mps, noise, codes, num_shots=num_shots, parity_only=parity_only, method=method, ghz_xy=ghz_xy)
-    return map_columns(lambda k, cols: fn(k, cols.T), keys, phases.T, chunk=chunk, mesh=mesh)
+    n = mps.num_sites
+    batch = phases.shape[:-1]
+    flat = phases.reshape(-1, n)
+    local = None
+    if method in ("mpo", "trajectory") or noise is not None:
+        local = local_noise(noise, n, mps.dtype)
+    keys = jax.random.split(key, flat.shape[0])
+    fn = _sample_rows(mps, local, codes, num_shots=num_shots, parity_only=parity_only, method=method, ghz_xy=ghz_xy)
+    out = map_columns(lambda k, cols: fn(k, cols.T), keys, flat.T, chunk=chunk, mesh=mesh)
+    out = out.reshape(batch + out.shape[1:])
+    return jnp.packbits(out, axis=-1, bitorder="little") if packed else out
 
 
 def _sample_rows(mps, noise, codes, *, num_shots, parity_only, method, ghz_xy):
@@ -236,13 +250,10 @@ def _prepare_sampling(key, mps, phases, shots, basis, method, noise):
         )
     if method == "auto":
         method = "closed_form" if closed_ok else ("mps" if noise is None else "mpo")
-    batch = ph.shape[:-1]
-    flat = ph.reshape(-1, mps.num_sites)
-    _coordinate_keys(key, 1)  # validates the key before tracing
-    local = None
+    check_key("key", key)
     if method in ("mpo", "trajectory") or noise is not None:
-        local = prepare_noise(noise, mps.num_sites, mps.dtype)
-    return mps, flat, jnp.asarray(codes), shots, method, ghz_xy, local, batch
+        check_noise_memory("noise", mps.num_sites, mps.dtype)
+    return mps, ph, codes, shots, method, ghz_xy, noise, math.prod(ph.shape[:-1])
 
 
 # Bytes per (coordinate, shot) held for a whole call: full strings keep the uint8 bits (and a
@@ -326,7 +337,8 @@ def sample(
             ``"mps"`` (sequential sampler of the noiseless probe), ``"mpo"`` (exact sequential
             sampler of the noisy density MPO), ``"trajectory"`` (Pauli trajectories: one Pauli
             error pattern per shot, then a pure sample; Pauli channels only; the same law as
-            ``"mpo"``, cheaper) or ``"closed_form"`` (GHZ parity law with visibility V, [3.8]).
+            ``"mpo"`` by an independent route: slower for chi = 2 probes, faster at larger
+            bond dimension, see ``benchmarks/bench_fisher.py``) or ``"closed_form"`` (GHZ parity law with visibility V, [3.8]).
         noise: optional ``NoiseModel``; reported bits include its readout errors.
         max_batch: coordinates sampled at once, streamed inside one compiled program (None: as
             many as fit in a quarter of the free device memory).
@@ -335,21 +347,17 @@ def sample(
         uint8 array of shape (..., S, N) of outcome bits, or (..., S, ceil(N/8)) if packed.
         The same key gives the same shots whatever ``max_batch`` and ``mesh``.
     """
-    mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
+    mps, ph, codes, shots, method, ghz_xy, noise, num_coords = _prepare_sampling(
         key, mps, phases, shots, basis, method, noise
     )
-    check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=False)
+    check_sample_memory(num_coords, shots, mps.num_sites, parity_only=False)
     chunk, mesh = _sampling_layout(
-        max_batch, mesh, flat.shape[0], shots, mps.num_sites, parity_only=False, sequential=_is_sequential(method, ghz_xy)
+        max_batch, mesh, num_coords, shots, mps.num_sites, parity_only=False, sequential=_is_sequential(method, ghz_xy)
     )
-    bits = _sample(
-        key, mps, local, flat, codes, num_shots=shots, parity_only=False, method=method, ghz_xy=ghz_xy,
-        chunk=chunk, mesh=mesh,
+    return _sample(
+        key, mps, noise, ph, codes, num_shots=shots, parity_only=False, packed=bool(packed), method=method,
+        ghz_xy=ghz_xy, chunk=chunk, mesh=mesh,
     )
-    bits = bits.reshape(batch + (shots, mps.num_sites))
-    if packed:
-        return jnp.packbits(bits, axis=-1, bitorder="little")
-    return bits
 
 
 def sample_parity(
@@ -372,15 +380,14 @@ def sample_parity(
     Returns:
         uint8 array of shape (..., S); bit 1 means parity -1.
     """
-    mps, flat, codes, shots, method, ghz_xy, local, batch = _prepare_sampling(
+    mps, ph, codes, shots, method, ghz_xy, noise, num_coords = _prepare_sampling(
         key, mps, phases, shots, basis, method, noise
     )
-    check_sample_memory(flat.shape[0], shots, mps.num_sites, parity_only=True)
+    check_sample_memory(num_coords, shots, mps.num_sites, parity_only=True)
     chunk, mesh = _sampling_layout(
-        max_batch, mesh, flat.shape[0], shots, mps.num_sites, parity_only=True, sequential=_is_sequential(method, ghz_xy)
+        max_batch, mesh, num_coords, shots, mps.num_sites, parity_only=True, sequential=_is_sequential(method, ghz_xy)
     )
-    par = _sample(
-        key, mps, local, flat, codes, num_shots=shots, parity_only=True, method=method, ghz_xy=ghz_xy,
-        chunk=chunk, mesh=mesh,
+    return _sample(
+        key, mps, noise, ph, codes, num_shots=shots, parity_only=True, packed=False, method=method,
+        ghz_xy=ghz_xy, chunk=chunk, mesh=mesh,
     )
-    return par.reshape(batch + (shots,))

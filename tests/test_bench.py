@@ -6,10 +6,17 @@ say so. stim is a test dependency and must report that it cannot run random phas
 """
 
 import json
+import math
 
+import numpy as np
 import pytest
 
+from jaxqring import conflict
 from jaxqring.bench import SIZES, bench_table, run_bench, run_cell
+from jaxqring.bench._cells import W4_CHECK_RUNS, W4_OVERLAP, W4_ROUNDS, applicability, w4_outcome_check
+
+from .helpers import ALPHA, accept_pvalue, chi2_gof_pvalue
+from .oracles.conflict import augment as augment_oracle
 
 
 @pytest.mark.parametrize(("workload", "size"), [("W1", 64), ("W2", 100), ("W4", 8)])
@@ -19,6 +26,8 @@ def test_jaxqring_cells_pass_their_checks(workload, size):
     assert 0 < row["seconds"] <= row["cold_seconds"] + 1.0
     if workload in ("W1", "W2"):
         assert abs(row["z_score"]) <= 4  # parity mean within 4 standard errors of cos(Phi)
+    else:  # W4: the in-peak test of 33 further runs (false-failure rate 1e-6)
+        assert row["runs"] == W4_CHECK_RUNS and row["p_value"] > 1e-6 and 0 <= row["outcome"] < 2**W4_ROUNDS
 
 
 def test_cap_stops_a_cell_and_records_a_lower_bound():
@@ -66,3 +75,104 @@ def test_bad_arguments():
         run_bench("unused", workloads=("W9",))
     with pytest.raises(ValueError, match="cap_s"):
         run_bench("unused", cap_s=0)
+
+
+# ------------------------------------------------------------------------------------- W4 check
+
+
+def _iterative_qpe_law_numpy(c_prime, num_rounds, feedback=True, sign=1.0):
+    """Outcome law of t-round iterative QPE of sign * G on |v>, G the rotation by 2 alpha on
+    span{u, v} (SPEC [8.3]), LSB first; ``feedback=False`` drops the §4 feedback phase. A numpy
+    re-derivation for the alternatives the W4 check must reject."""
+    a = math.acos(c_prime)
+    g = sign * np.array([[math.cos(2 * a), -math.sin(2 * a)], [math.sin(2 * a), math.cos(2 * a)]])
+    branches = {0: np.array([1.0, 0.0], complex)}
+    for r in range(num_rounds):
+        gm = np.linalg.matrix_power(g, 2 ** (num_rounds - 1 - r))
+        new = {}
+        for low, psi in branches.items():
+            omega = -2 * math.pi * low / 2 ** (r + 1) if feedback else 0.0
+            rotated = np.exp(1j * omega) * (gm @ psi)
+            new[low], new[low + 2**r] = (psi + rotated) / 2, (psi - rotated) / 2
+        branches = new
+    return np.array([np.vdot(branches[y], branches[y]).real for y in range(2**num_rounds)])
+
+
+def test_w4_check_accepts_the_law_and_rejects_wrong_engines():
+    law = np.asarray(conflict.gapip_law(W4_OVERLAP, W4_ROUNDS))
+    c_prime = (1 + W4_OVERLAP) / 2
+    # the numpy model reproduces the law, so its variants below are the right alternatives
+    np.testing.assert_allclose(_iterative_qpe_law_numpy(c_prime, W4_ROUNDS), law, atol=1e-12)
+    rng = np.random.default_rng(11)
+    good = w4_outcome_check(rng.choice(law.size, W4_CHECK_RUNS, p=law), law)
+    assert good["ok"] and accept_pvalue(good["p_value"]), good
+    assert good["peak_outcomes"] == [17, 18, 46, 47] and abs(good["peak_mass"] - 0.8235) < 1e-4
+    wrong = {
+        "overlap sign": np.asarray(conflict.gapip_law(-W4_OVERLAP, W4_ROUNDS)),
+        "-R_u R_v convention": _iterative_qpe_law_numpy(c_prime, W4_ROUNDS, sign=-1.0),
+        "no feedback phase": _iterative_qpe_law_numpy(c_prime, W4_ROUNDS, feedback=False),
+    }
+    for name, alt in wrong.items():
+        alt = alt / alt.sum()
+        # in-peak mass of the wrong law <= 0.15: rejected (<= 14 of 33) with probability > 1 - 1e-5
+        row = w4_outcome_check(rng.choice(law.size, W4_CHECK_RUNS, p=alt), law)
+        assert not row["ok"] and row["in_peak"] <= 14, (name, row)
+    with pytest.raises(ValueError, match="outcomes"):
+        w4_outcome_check([64], law)
+
+
+@pytest.mark.parametrize(("overlap", "num_rounds", "num_coords"), [(0.3, 6, 8), (-0.55, 5, 5)])
+def test_qiskit_gapip_circuit_has_the_gapip_law(overlap, num_rounds, num_coords):
+    """The Qiskit circuit (built from u, v alone) sampled with many shots against SPEC [8.4]."""
+    pytest.importorskip("qiskit_aer", reason="qiskit-aer is an optional peer (pip install 'jaxqring[peers]')")
+    from qiskit_aer import AerSimulator
+
+    from jaxqring.bench._cells import qiskit_gapip_circuit
+
+    rng = np.random.default_rng(5)
+    g = rng.normal(size=num_coords)
+    g /= np.linalg.norm(g)
+    w = rng.normal(size=num_coords)
+    w -= (g @ w) * g
+    w /= np.linalg.norm(w)
+    h = overlap * g + math.sqrt(1 - overlap**2) * w
+    u, v = augment_oracle(g), augment_oracle(h)  # SPEC A11, numpy only
+    qc = qiskit_gapip_circuit(u, v, num_rounds)
+    assert qc.num_qubits == int(math.log2(u.size)) + 1 and qc.num_clbits == num_rounds
+    shots = 3000
+    counts = AerSimulator(method="statevector").run(qc, shots=shots, seed_simulator=3).result().get_counts()
+    observed = np.zeros(2**num_rounds)
+    for bits, c in counts.items():
+        observed[int(bits, 2)] += c
+    assert observed.sum() == shots
+    law = np.asarray(conflict.gapip_law(float(g @ h), num_rounds))
+    assert chi2_gof_pvalue(observed, law) > ALPHA
+    # the same counts are far from the law of the opposite overlap (the test can fail)
+    assert chi2_gof_pvalue(observed, np.asarray(conflict.gapip_law(-float(g @ h), num_rounds))) < ALPHA
+
+
+def test_qiskit_w4_cell_passes_its_check():
+    pytest.importorskip("qiskit_aer", reason="qiskit-aer is an optional peer (pip install 'jaxqring[peers]')")
+    row = run_cell("qiskit-aer", "W4", 4, cap_s=300)
+    assert row.get("ok") is True, row
+    assert row["runs"] == W4_CHECK_RUNS and row["num_qubits"] == 4 + 2 and 0 <= row["outcome"] < 2**W4_ROUNDS
+    assert 0 < row["seconds"] <= row["cold_seconds"]
+
+
+def test_quimb_w3_cell_matches_the_closed_form():
+    pytest.importorskip("quimb", reason="quimb is an optional peer (pip install 'jaxqring[peers]')")
+    row = run_cell("quimb", "W3", 6, cap_s=300)
+    assert row.get("ok") is True, row
+    phases = np.random.default_rng(0).uniform(0.0, 2 * math.pi, 6)  # the cell's phases for seed 0
+    expected = (1 - 2 * 0.01) ** 6 * math.cos(phases.sum())  # SPEC [3.8]
+    assert abs(row["value"] - expected) <= 1e-8 * abs(expected)
+
+
+def test_w4_and_w3_applicability():
+    assert applicability("qiskit-aer", "W4", 10) is None
+    assert "cannot" in applicability("qiskit-aer", "W4", 22)
+    assert applicability("quimb", "W3", 12) is None
+    assert "4^N" in applicability("quimb", "W3", 13)["cannot"]
+    for engine in ("quimb", "qutip", "tensorcircuit-ng"):
+        assert "not_implemented" in applicability(engine, "W4", 10)
+    assert "non-Clifford" in applicability("stim", "W4", 10)["cannot"]

@@ -9,9 +9,17 @@ Workloads (the issue "Scale out", item 4):
 * **W3** the exact X parity of GHZ_N with random phases under local dephasing p = 0.01:
   V cos(Phi) with V = (1 - 2p)^N (SPEC [3.8]) to 1e-8 (relative; absolute 1e-300; 1e-4 for
   QuTiP, whose master-equation solver integrates an ODE).
-* **W4** phase estimation of a Grover operator on n register qubits (GapIP's full register,
-  ``conflict.gapip(method="register")``, t = 6 rounds, one run); the outcome must have
-  probability > 1e-12 under the exact law ``conflict.gapip_law``.
+* **W4** phase estimation of a Grover operator: GapIP (SPEC §8) on a planted pair of unit
+  vectors in R^P, P = 2**size, overlap W4_OVERLAP = 0.3, so the augmented register (A11) has
+  n = size + 1 qubits; t = W4_ROUNDS = 6 rounds of iterative phase estimation (one ancilla per
+  round, §4 feedback), 2**t - 1 = 63 controlled-G applications per run. The timed work is ONE
+  run. The check (:func:`w4_outcome_check`) is untimed: W4_CHECK_RUNS = 33 further runs of the
+  same engine (jaxqring: ``num_runs=33`` in one call; Qiskit-Aer: 33 shots of the same circuit),
+  and an exact two-sided binomial test of the number of outcomes that fall in the peak set
+  (the most likely outcomes of the exact law ``conflict.gapip_law``, mass m = 0.823 at c = 0.3)
+  against Binomial(33, m); it fails with probability <= W4_ALPHA = 1e-6 for a correct engine
+  and rejects (<= 14 of 33 in the peak) any engine whose in-peak mass is <= 0.3: a wrong overlap
+  sign or the -R_u R_v convention (m ~ 0.003-0.02), or a missing feedback phase (m ~ 0.15).
 
 Each cell function returns a dict with ``seconds`` (warm: best of repeated calls for
 jaxqring, whose first call compiles; peers are timed on one full run), ``cold_seconds``,
@@ -39,6 +47,14 @@ W2_SHOTS = 8
 W3_DEPHASING = 0.01
 W4_ROUNDS = 6
 W4_OVERLAP = 0.3
+W4_CHECK_RUNS = 33  # odd: jaxqring's GapIP takes an odd number of runs (majority vote)
+W4_PEAK_MASS = 0.8  # the peak set: most likely outcomes until their law mass reaches this
+W4_ALPHA = 1e-6  # false-failure rate of the W4 check for a correct engine
+# Qiskit-Aer W4: the circuit is flat (no loop survives Aer's inlining), so it carries
+# (2**t - 1) controlled-G blocks x 4 state preparations x 2**(n + 1) diagonal entries, ~60 bytes
+# each while built and converted (Python complex in Qiskit, C++ copy in Aer). Above this budget
+# the cell is not started.
+W4_QISKIT_MAX_BYTES = 4 * 2**30
 
 ENGINES = ("jaxqring", "qiskit-aer", "quimb", "qutip", "stim", "tensorcircuit-ng")
 
@@ -72,6 +88,44 @@ def _warm(fn, budget_s: float = 1.0, max_repeats: int = 50):
     return best, out
 
 
+def w4_outcome_check(outcomes, law, *, peak_mass: float = W4_PEAK_MASS, alpha: float = W4_ALPHA) -> dict:
+    """Exact two-sided binomial test of how many outcomes land in the peak set of ``law``.
+
+    Args:
+        outcomes: int array, shape=(R,): outcomes y of R independent runs, in [0, len(law)).
+        law: shape=(2**t,), float: the exact outcome law P(y) (``conflict.gapip_law``).
+        peak_mass: the peak set S is the smallest set of most likely outcomes with
+            sum_{y in S} P(y) >= peak_mass; m is that sum.
+        alpha: rejection level (the false-failure rate for a correct engine is <= alpha).
+    Returns:
+        dict: ``check`` (what was tested), ``runs`` R, ``peak_outcomes`` S, ``peak_mass`` m,
+        ``in_peak`` k, ``expected_in_peak`` R m, ``p_value`` = min(1, 2 min(P(X <= k), P(X >= k)))
+        for X ~ Binomial(R, m), and ``ok`` = p_value > alpha.
+    """
+    from scipy import stats
+
+    law = np.asarray(law, float)
+    outcomes = np.asarray(outcomes).reshape(-1).astype(np.int64)
+    if outcomes.size == 0 or outcomes.min() < 0 or outcomes.max() >= law.size:
+        raise ValueError(f"Argument `outcomes` must be a non-empty array in [0, {law.size}).")
+    order = np.argsort(-law, kind="stable")
+    size = int(np.searchsorted(np.cumsum(law[order]), peak_mass) + 1)
+    peak = np.sort(order[:size])
+    m = float(law[peak].sum())
+    runs, k = int(outcomes.size), int(np.isin(outcomes, peak).sum())
+    p_value = float(min(1.0, 2 * min(stats.binom.cdf(k, runs, m), stats.binom.sf(k - 1, runs, m))))
+    return {
+        "check": f"in-peak count of {runs} runs vs Binomial({runs}, m), exact two-sided test at {alpha:g}",
+        "runs": runs, "peak_outcomes": peak.tolist(), "peak_mass": m, "in_peak": k,
+        "expected_in_peak": runs * m, "p_value": p_value, "ok": bool(p_value > alpha),
+    }
+
+
+def _w4_instance(seed: int, size: int):
+    """The W4 planted pair (P = 2**size, overlap W4_OVERLAP) of key ``seed``: (g_j, g_k) as JAX arrays."""
+    return conflict.planted_pair(jax.random.key(seed), 2**size, W4_OVERLAP)
+
+
 # ------------------------------------------------------------------------------------- jaxqring
 
 
@@ -102,13 +156,15 @@ def jaxqring_cell(workload: str, size: int, seed: int) -> dict:
 
         expected = (1 - 2 * W3_DEPHASING) ** size * math.cos(phases.sum())
     elif workload == "W4":
-        num_coords = 2**size
-        g, h = conflict.planted_pair(key, num_coords, W4_OVERLAP)
+        g, h = _w4_instance(seed, size)
+
+        def runs(run_key, num_runs):
+            res = conflict.gapip(run_key, g, h, tau=0.2, delta=0.1, method="register",
+                                 num_rounds=W4_ROUNDS, num_runs=num_runs)
+            return np.asarray(res.outcomes).reshape(-1)
 
         def run():
-            res = conflict.gapip(key, g, h, tau=0.2, delta=0.1, method="register",
-                                    num_rounds=W4_ROUNDS, num_runs=1)
-            return int(np.asarray(res.outcomes).reshape(-1)[0])
+            return int(runs(key, 1)[0])
 
         law = np.asarray(conflict.gapip_law(W4_OVERLAP, W4_ROUNDS))
     else:
@@ -121,8 +177,10 @@ def jaxqring_cell(workload: str, size: int, seed: int) -> dict:
     elif workload == "W3":
         err = abs(out - expected)
         row |= {"value": out, "expected": expected, "ok": bool(err <= 1e-8 * abs(expected) + 1e-300)}
-    else:
-        row |= {"outcome": out, "law_probability": float(law[out]), "ok": bool(law[out] > 1e-12)}
+    else:  # untimed validation: W4_CHECK_RUNS further runs in one call, with their own key
+        sample = runs(jax.random.fold_in(key, 1), W4_CHECK_RUNS)
+        row |= {"outcome": out, "law_probability": float(law[out]), "method": "register engine"}
+        row |= w4_outcome_check(sample, law)
     return row
 
 
@@ -146,6 +204,116 @@ def _parities_from_counts(counts: dict) -> np.ndarray:
     for bits, c in counts.items():
         out += [1 - 2 * (bits.replace(" ", "").count("1") % 2)] * int(c)
     return np.asarray(out, float)
+
+
+def _ry_cascade(x: np.ndarray) -> list:
+    """Angles of a real state preparation |0...0> -> |x> by uniformly controlled RY rotations
+    (Mottonen et al. 2004), qubit q = bit q of the amplitude index (Qiskit's order).
+
+    Returns ``[(k, theta_k)]`` for k = n-1 .. 0: on target qubit k, controlled by the qubits
+    above it, the rotation RY(theta_k[j]) where j = index >> (k + 1) is the value of those
+    qubits; theta_k has 2**(n-1-k) entries. Level 0 uses the signed amplitudes (atan2 over the
+    full circle gives any real sign); the levels above use the norms of the two halves.
+    """
+    n = int(x.size).bit_length() - 1
+    levels = []
+    for k in range(n - 1, -1, -1):
+        blocks = x.reshape(-1, 2, 2**k)  # [j, bit k, lower bits]
+        if k == 0:
+            a, b = blocks[:, 0, 0], blocks[:, 1, 0]
+        else:
+            a, b = np.linalg.norm(blocks[:, 0, :], axis=1), np.linalg.norm(blocks[:, 1, :], axis=1)
+        levels.append((k, 2 * np.arctan2(b, a)))
+    return levels
+
+
+def qiskit_gapip_circuit(u, v, num_rounds: int):
+    """GapIP's iterative phase estimation (SPEC §8, §4) as one Qiskit circuit; an independent
+    construction from u and v (no jaxqring kernel is used).
+
+    Registers: ``reg`` (n qubits, amplitude index = sum_q bit_q 2**q), one ancilla ``anc``
+    (reset and reused every round), classical ``y`` (t bits, y_r in clbit r, so the count key
+    read as a binary number is y).
+
+    * ``initialize(v)`` prepares |v> (A13).
+    * G = R_u R_v (R_v first, A12), R_x = I - 2|x><x| = U_x (I - 2|0><0|) U_x^dagger, where
+      U_x is the RY cascade of :func:`_ry_cascade`. Controlled on the ancilla only the middle
+      reflection needs the control (U_x U_x^dagger = I when the ancilla is 0): X on the register,
+      a multi-controlled phase pi on ancilla + register, X again. Each uniformly controlled RY on
+      m qubits is written as RY(theta) = (S H) RZ(theta) (S H)^dagger around one diagonal gate
+      on those m qubits (diag e^{-+i theta_j / 2}); Aer applies ``diagonal`` natively.
+    * Round r = 0..t-1: reset the ancilla, H, controlled-G^(2**(t-1-r)) (that many G blocks),
+      the feedback phase omega_r = -2 pi (sum_{i<r} y_i 2**i) / 2**(r+1) as one P(-pi 2**(i-r))
+      per earlier bit under ``if_test`` on that bit (classical feedforward), H, measure into y_r.
+
+    Args:
+        u, v: real unit vectors, shape=(2**n,), float64 (the augmented encodings, A11).
+        num_rounds: t >= 1.
+    Returns:
+        ``qiskit.QuantumCircuit`` on n + 1 qubits and t clbits; every instruction native to
+        ``AerSimulator`` (no transpilation needed).
+    """
+    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+    from qiskit.circuit.library import DiagonalGate
+
+    u, v = np.asarray(u, float), np.asarray(v, float)
+    n = int(u.size).bit_length() - 1
+    t = int(num_rounds)
+    reg, anc, y = QuantumRegister(n, "reg"), QuantumRegister(1, "anc"), ClassicalRegister(t, "y")
+    qc = QuantumCircuit(reg, anc, y)
+    qc.initialize(v.astype(complex), reg)
+
+    def preparation(x, inverse: bool):
+        levels = _ry_cascade(x)
+        if inverse:  # U^dagger: the levels in reverse order with negated angles
+            levels = [(k, -th) for k, th in reversed(levels)]
+        # one gate object per level, appended by reference in every G block
+        return [(k, DiagonalGate(np.stack([np.exp(-0.5j * th), np.exp(0.5j * th)], axis=1).reshape(-1)))
+                for k, th in levels]
+
+    def apply(ops):
+        for k, diag in ops:
+            qubits = [reg[k], *reg[k + 1:]]  # target first: diagonal index = bit k + 2 * j
+            qc.sdg(reg[k])
+            qc.h(reg[k])
+            qc.append(diag, qubits)
+            qc.h(reg[k])
+            qc.s(reg[k])
+
+    def controlled_reflection(prep, unprep):
+        apply(unprep)
+        qc.x(reg)
+        qc.mcp(math.pi, [anc[0], *reg[:-1]], reg[-1])
+        qc.x(reg)
+        apply(prep)
+
+    u_prep, u_unprep = preparation(u, False), preparation(u, True)
+    v_prep, v_unprep = preparation(v, False), preparation(v, True)
+    for r in range(t):
+        qc.reset(anc)
+        qc.h(anc)
+        for _ in range(2 ** (t - 1 - r)):
+            controlled_reflection(v_prep, v_unprep)  # R_v acts first
+            controlled_reflection(u_prep, u_unprep)
+        for i in range(r):
+            with qc.if_test((y[i], 1)):
+                qc.p(-math.pi * 2.0 ** (i - r), anc)
+        qc.h(anc)
+        qc.measure(anc, y[r])
+    return qc
+
+
+def _outcomes_from_counts(counts: dict) -> np.ndarray:
+    out = []
+    for bits, c in counts.items():
+        out += [int(bits.replace(" ", ""), 2)] * int(c)
+    return np.asarray(out, np.int64)
+
+
+def _w4_qiskit_bytes(size: int) -> int:
+    """Estimated instruction data of :func:`qiskit_gapip_circuit` for W4 at ``size`` (bytes)."""
+    n = size + 1
+    return (2**W4_ROUNDS - 1) * 4 * 2 ** (n + 1) * 60
 
 
 def qiskit_cell(workload: str, size: int, seed: int) -> dict:
@@ -193,6 +361,26 @@ def qiskit_cell(workload: str, size: int, seed: int) -> dict:
         expected = (1 - 2 * W3_DEPHASING) ** size * math.cos(phases.sum())
         return {"seconds": t, "cold_seconds": t, "value": val, "expected": expected, "method": "density_matrix",
                 "ok": bool(abs(val - expected) <= 1e-8 * abs(expected) + 1e-300)}
+    if workload == "W4":
+        jax.config.update("jax_enable_x64", True)  # the cell's own process: float64 inputs
+        g, h = _w4_instance(seed, size)
+        n = conflict.register_qubits(2**size)
+        u, v = np.asarray(conflict.augment(g, n)), np.asarray(conflict.augment(h, n))
+        build_s, qc = _timed(lambda: qiskit_gapip_circuit(u, v, W4_ROUNDS))
+        sim = AerSimulator(method="statevector")
+        t, counts = _timed(lambda: sim.run(qc, shots=1, seed_simulator=seed).result().get_counts())
+        out = int(_outcomes_from_counts(counts)[0])
+        # untimed validation: more shots of the same circuit (each shot is a full run: the
+        # mid-circuit measurements and feedforward make Aer simulate shot by shot)
+        res = sim.run(qc, shots=W4_CHECK_RUNS, seed_simulator=seed + 1).result()
+        law = np.asarray(conflict.gapip_law(W4_OVERLAP, W4_ROUNDS))
+        method = ("statevector; initialize(v), G from Mottonen RY-cascade state preparations "
+                  "(diagonal gates), mid-circuit measurement + reset + if_test feedforward; "
+                  "no transpilation (all instructions native); circuit build excluded from seconds, "
+                  "included in cold_seconds")
+        return {"seconds": t, "cold_seconds": build_s + t, "build_seconds": build_s, "method": method,
+                "num_qubits": qc.num_qubits, "num_instructions": len(qc.data), "outcome": out,
+                "law_probability": float(law[out])} | w4_outcome_check(_outcomes_from_counts(res.get_counts()), law)
     raise ValueError(f"no qiskit-aer cell for {workload}")
 
 
@@ -212,6 +400,8 @@ def _shot_cell(workload: str, size: int, seed: int, one, method: str, engine: st
 
 
 def quimb_cell(workload: str, size: int, seed: int) -> dict:
+    if workload == "W3":
+        return _quimb_w3(size, seed)
     import quimb.tensor as qtn
 
     def one(phases, shots, rng_seed):
@@ -227,6 +417,34 @@ def quimb_cell(workload: str, size: int, seed: int) -> dict:
         return np.asarray([1 - 2 * (s.count("1") % 2) for s in circ.sample(shots, seed=rng_seed)], float)
 
     return _shot_cell(workload, size, seed, one, "CircuitMPS.sample", "quimb")
+
+
+def _quimb_w3(size: int, seed: int) -> dict:
+    """W3 with quimb's dense functions: the GHZ ket, the phase gates (sparse ``ikron``), the
+    density matrix, one Kraus map {sqrt(1-p) I, sqrt(p) Z} per qubit (``kraus_op``) and the
+    expectation of the sparse X^N. 4**N entries: N <= 12 (see :func:`applicability`)."""
+    import quimb as qu
+
+    phases = _phases(seed, (size,))
+    p = W3_DEPHASING
+
+    def run():  # builders included, as in jaxqring's W3 cell
+        dims = [2] * size
+        psi = qu.ghz_state(size)
+        for j in range(size):
+            psi = qu.ikron(qu.phase_gate(float(phases[j]), sparse=True), dims, j, sparse=True) @ psi
+        rho = qu.dop(psi)
+        kraus = [math.sqrt(1 - p) * qu.pauli("I"), math.sqrt(p) * qu.pauli("Z")]
+        for j in range(size):
+            rho = qu.kraus_op(rho, kraus, dims=dims, where=j)
+        parity = qu.kron(*[qu.pauli("X", sparse=True)] * size)
+        return float(np.real(qu.expec(parity, rho)))
+
+    t, val = _timed(run)
+    expected = (1 - 2 * p) ** size * math.cos(phases.sum())
+    return {"seconds": t, "cold_seconds": t, "value": val, "expected": expected,
+            "method": "dense density matrix (ghz_state, ikron, kraus_op, expec)",
+            "ok": bool(abs(val - expected) <= 1e-8 * abs(expected) + 1e-300)}
 
 
 def tensorcircuit_cell(workload: str, size: int, seed: int) -> dict:
@@ -287,15 +505,25 @@ def applicability(engine: str, workload: str, size: int) -> dict | None:
         return None
     if engine == "stim":
         return {"cannot": "random phases are non-Clifford (stim simulates stabilizer circuits only)"}
-    if workload == "W4":
-        return {"not_implemented": "Grover phase estimation needs amplitude-encoding state preparation; no peer cell written"}
     if engine == "qiskit-aer":
         if workload == "W3" and size > 12:
             return {"cannot": f"its density matrix has 4^N entries (N = {size} > 12)"}
+        if workload == "W4" and _w4_qiskit_bytes(size) > W4_QISKIT_MAX_BYTES:
+            return {"cannot": (f"the flat circuit (63 controlled-G blocks x 4 state preparations of "
+                               f"2^{size + 2} diagonal entries) holds ~{_w4_qiskit_bytes(size) / 2**30:.0f} GiB "
+                               f"of instruction data (> {W4_QISKIT_MAX_BYTES / 2**30:.0f} GiB)")}
         return None
+    if workload == "W4":
+        if engine == "qutip":
+            return {"not_implemented": ("QuTiP's core has no circuit simulator (qutip-qip is separate); "
+                                        "reflections as Qobj algebra would be numpy, not a peer method")}
+        return {"not_implemented": ("the register is the amplitude encoding of a random vector (near-maximal "
+                                    "entanglement: MPS gives nothing) and its state preparation needs "
+                                    "uniformly controlled rotations on up to n qubits, dense 2^n x 2^n gates "
+                                    "in this engine's circuit API; no cell written")}
     if engine == "quimb":
-        if workload == "W3":
-            return {"not_implemented": "quimb's circuit API has no local-channel simulation used here"}
+        if workload == "W3" and size > 12:
+            return {"cannot": f"its dense density matrix has 4^N entries (N = {size} > 12)"}
         return None
     if engine == "qutip":
         if workload in ("W1", "W2"):

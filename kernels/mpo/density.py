@@ -23,10 +23,12 @@ entry, carry the log): nothing under/overflows at N = 10^5. The scale factors go
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
 
 from ..common import UNROLL, accumulation_dtype, real_dtype, renormalise
@@ -37,10 +39,17 @@ from ..mps.readout import (
     ghz_parity_probability,
     ghz_sample_bits,
     ghz_sample_parity,
+    blocked_site_scan,
     measurement_bras,
     pauli_matrices,
     sample_bits,
+    sampler_block_size,
+    uniform_from_bits,
 )
+
+# Density coordinates D = chi**2 up to this are updated entry by entry on (S,) lanes (the
+# program grows as D^2: the GHZ probe's D = 4); larger ones as one (S, D) array.
+SMALL_DENSITY_COORDS = 4
 
 
 class DensityMPO(NamedTuple):
@@ -248,6 +257,69 @@ def _outcome_duals(noise_site, phase, code, bras, dtype):
     return jax.vmap(nz.dual_operator, in_axes=(0, None))(seen, sop)
 
 
+def _hermitian_basis(chi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Real coordinates h (D = chi**2 of them) of a Hermitian (chi, chi) matrix X.
+
+    Returns ``(basis, coeffs)``, both complex (D, chi, chi): X = sum_k h_k basis[k] and
+    h_k = Re sum_{rs} coeffs[k, r, s] X[r, s]. Coordinates: Re X_aa, then Re X_ab and Im X_ab
+    for a < b.
+    """
+    d = chi * chi
+    basis = np.zeros((d, chi, chi), complex)
+    coeffs = np.zeros((d, chi, chi), complex)
+    pairs = [(a, b) for a in range(chi) for b in range(a + 1, chi)]
+    for k in range(chi):
+        basis[k, k, k] = coeffs[k, k, k] = 1
+    for i, (a, b) in enumerate(pairs):
+        k = chi + i
+        basis[k, a, b] = basis[k, b, a] = coeffs[k, a, b] = 1
+        k = chi + len(pairs) + i
+        basis[k, a, b], basis[k, b, a], coeffs[k, a, b] = 1j, -1j, -1j
+    return basis, coeffs
+
+
+def _density_tables(mps: MPS, envs: Array, noise: nz.LocalNoise, phases: Array, codes: Array, block: int):
+    """Per-site tables of :func:`noisy_sample_bits`, padded to whole blocks of sites.
+
+    The conditioned bond environment env (chi, chi) is Hermitian, so it is carried as its D =
+    chi**2 real coordinates h (:func:`_hermitian_basis`); the outcome-m update
+    env_m = transfer(env, A_j, G_m) is then a real (D, D) matrix T[j, m] and the weight
+    Tr(env_m E_{j+1}^T) a real linear form w[j, m] . h.
+
+    Returns:
+        ``(T, w)``: T in the probe's real dtype, shape (num_blocks, block, 2, D, D), scaled per
+        site to max-entry 1 (a common factor of both outcomes); w = T^T e_{j+1} in
+        ``accumulation_dtype``, shape (num_blocks, block, 2, D). Padding sites are inert: T[0] =
+        identity, T[1] = w[1] = 0 and w[0] the trace, so outcome 0 is certain.
+    """
+    dt = mps.dtype
+    chi, d = mps.bond_dim, mps.bond_dim**2
+    acc = accumulation_dtype(dt)
+    cacc = jnp.promote_types(acc, jnp.complex64)
+    basis, coeffs = (jnp.asarray(x, cacc) for x in _hermitian_basis(chi))
+    bras = measurement_bras(dt)
+    duals = jax.vmap(_outcome_duals, in_axes=((0, 0, 0), 0, 0, None, None))(
+        (noise.before, noise.after, noise.readout), phases, codes, bras, dt
+    ).astype(cacc)  # (N, m, t, u)
+    a = mps.tensors.astype(cacc)
+    # image of basis matrix k under the outcome-m transfer: (N, m, k, r, s)
+    images = jnp.einsum("kab,jatr,jmtu,jbus->jmkrs", basis, a, duals, jnp.conj(a), optimize="optimal")
+    tables = jnp.real(jnp.einsum("Krs,jmkrs->jmKk", coeffs, images))
+    scale = jnp.max(jnp.abs(tables), axis=(1, 2, 3), keepdims=True)
+    tables = tables / jnp.where(scale > 0, scale, 1)
+    e_next = jnp.real(jnp.einsum("krs,jrs->jk", basis, envs[1:].astype(cacc)))  # (N, D)
+    weights = jnp.einsum("jmKk,jK->jmk", tables, e_next)
+    pad = -mps.num_sites % block
+    if pad:
+        eye = jnp.eye(d, dtype=acc)
+        inert_t = jnp.broadcast_to(jnp.stack([eye, jnp.zeros_like(eye)]), (pad, 2, d, d))
+        trace = jnp.concatenate([jnp.ones((chi,), acc), jnp.zeros((d - chi,), acc)])
+        inert_w = jnp.broadcast_to(jnp.stack([trace, jnp.zeros_like(trace)]), (pad, 2, d))
+        tables, weights = jnp.concatenate([tables, inert_t]), jnp.concatenate([weights, inert_w])
+    tables = tables.astype(real_dtype(dt))
+    return tuple(x.reshape((-1, block) + x.shape[1:]) for x in (tables, weights))
+
+
 def noisy_sample_bits(
     key: Array,
     mps: MPS,
@@ -261,17 +333,23 @@ def noisy_sample_bits(
 ) -> Array:
     """Exact sequential conditional sampling of the reported outcome bits from the noisy MPO.
 
-    The prefix is a (chi, chi) bond environment (the MPO's chi**2 bond vector), conditioned on
-    the outcomes drawn so far; the suffix weight of a trace-preserving channel is the trace of the
-    rest of the chain, i.e. the noiseless right environments ``envs`` (one set for every
+    The prefix is the (chi, chi) bond environment env (the MPO's chi**2 bond vector), conditioned
+    on the outcomes drawn so far; the suffix weight of a trace-preserving channel is the trace of
+    the rest of the chain, i.e. the noiseless right environments ``envs`` (one set for every
     coordinate, shot, basis and noise). At site j::
 
         p(m_j = m | m_<j) = Tr(env_m E_{j+1}) / sum_m' Tr(env_m' E_{j+1}),
         env_m = transfer(env, A_j, G_m)
 
     where G_m is the outcome-m projector in basis codes[j], with the readout flip folded in,
-    pulled back through the site's channels and phase (``_outcome_duals``). Probabilities and
-    uniform draws use ``accumulation_dtype``.
+    pulled back through the site's channels and phase (``_outcome_duals``). The updates and
+    weights are tabulated once per coordinate on env's D = chi**2 real Hermitian coordinates
+    (:func:`_density_tables`); each shot then costs O(D^2) real operations per site, run by the
+    samplers' shared engine (:func:`jaxqring.kernels.mps.readout.blocked_site_scan`: shots are
+    the vector lanes, Threefry words per block of sites, rescaling per block). For D <= 4 (the
+    GHZ probe) the coordinates are D separate (S,) arrays updated entry by entry; above, one
+    (S, D) array and a batched product. Probabilities and uniform draws use
+    ``accumulation_dtype``, so complex64 probes do not bias samples.
 
     Args:
         key: PRNG key for this coordinate.
@@ -281,33 +359,48 @@ def noisy_sample_bits(
     Returns:
         uint8 outcome bits (S, N), or parity bits (S,) if ``parity_only``.
     """
-    dt = mps.dtype
-    acc = accumulation_dtype(dt)
-    cacc = jnp.promote_types(acc, jnp.complex64)
-    bras = measurement_bras(dt)
-    env0 = jnp.broadcast_to(jnp.outer(mps.left, jnp.conj(mps.left)), (num_shots,) + (mps.bond_dim,) * 2)
-    site_keys = jax.random.split(key, mps.num_sites)
+    n, chi = mps.num_sites, mps.bond_dim
+    d = chi * chi
+    rt, acc = real_dtype(mps.dtype), accumulation_dtype(mps.dtype)
+    tables = _density_tables(mps, envs, noise, phases, codes, sampler_block_size(n))
+    _, coeffs = _hermitian_basis(chi)
+    env0 = jnp.outer(mps.left, jnp.conj(mps.left))
+    h0 = jnp.real(jnp.einsum("krs,rs->k", jnp.asarray(coeffs, env0.dtype), env0)).astype(rt)
+    small = d <= SMALL_DENSITY_COORDS
 
-    def step(carry, xs):
-        env, parity = carry
-        a, env_next, before, after, r, phase, code, k = xs
-        g = _outcome_duals((before, after, r), phase, code, bras, dt)  # (2, 2, 2)
-        x = jnp.einsum("Slm,ltr->Smtr", env, a)
-        x = jnp.einsum("Smtr,Mtu->SMmur", x, g)
-        w = jnp.einsum("SMmur,mus->SMrs", x, jnp.conj(a))  # (S, 2, chi, chi)
-        q = jnp.real(jnp.einsum("SMrs,rs->SM", w.astype(cacc), env_next.astype(cacc)))
-        q = jnp.maximum(q, 0)
-        p1 = q[:, 1] / (q[:, 0] + q[:, 1])
-        m = (jax.random.uniform(k, (num_shots,), acc) < p1).astype(jnp.uint8)
-        env = jnp.where(m[:, None, None] == 1, w[:, 1], w[:, 0])
-        scale = jnp.max(jnp.abs(env), axis=(-2, -1), keepdims=True)
-        env = env / jnp.where(scale > 0, scale, 1).astype(dt)
-        return (env, parity ^ m), (None if parity_only else m)
+    def small_site(carry, xs):
+        *h, parity = carry
+        word, t, w = xs
+        ha = [x.astype(acc) for x in h]
+        q = [jnp.maximum(sum(w[m, k] * ha[k] for k in range(d)), 0) for m in (0, 1)]
+        m = uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
+        new = tuple(sum(jnp.where(m, t[1, i, k], t[0, i, k]) * h[k] for k in range(d)) for i in range(d))
+        bit = m.astype(jnp.uint8)
+        return (*new, parity ^ bit), (None if parity_only else bit)
+
+    def dense_site(carry, xs):
+        h, parity = carry  # (S, D)
+        word, t, w = xs
+        q = jnp.maximum(jnp.einsum("sk,mk->ms", h.astype(acc), w), 0)
+        cand = jnp.einsum("sk,mik->msi", h, t)
+        m = uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
+        bit = m.astype(jnp.uint8)
+        return (jnp.where(m[:, None], cand[1], cand[0]), parity ^ bit), (None if parity_only else bit)
+
+    def rescale(carry):  # only ratios of weights are ever used
+        *h, parity = carry
+        scale = functools.reduce(jnp.maximum, [jnp.abs(x) for x in h]) if small else jnp.max(
+            jnp.abs(h[0]), axis=-1, keepdims=True)
+        inv = 1 / jnp.where(scale > 0, scale, 1)
+        return (*(x * inv for x in h), parity)
 
     parity0 = jnp.zeros((num_shots,), jnp.uint8)
-    xs = (mps.tensors, envs[1:], noise.before, noise.after, noise.readout, phases, codes, site_keys)
-    (_, parity), bits = jax.lax.scan(step, (env0, parity0), xs)
-    return parity if parity_only else bits.T
+    if small:
+        carry0 = (*(jnp.broadcast_to(h0[k], (num_shots,)) for k in range(d)), parity0)
+    else:
+        carry0 = (jnp.broadcast_to(h0, (num_shots, d)), parity0)
+    return blocked_site_scan(key, small_site if small else dense_site, rescale, carry0, tables,
+                             n=n, num_shots=num_shots, parity_only=parity_only)
 
 
 def _draw_paulis(key: Array, probs: Array, num_shots: int) -> Array:

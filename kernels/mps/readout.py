@@ -141,7 +141,13 @@ SAMPLER_BLOCK = 32
 SMALL_BOND = 4
 
 
-def _uniform_from_bits(words: Array, dtype) -> Array:
+def sampler_block_size(n: int) -> int:
+    """Sites per block of :func:`blocked_site_scan` for an N-site chain: ``SAMPLER_BLOCK``, or N
+    rounded up to even when shorter (one hash gives the words of two sites)."""
+    return min(SAMPLER_BLOCK, n + n % 2)
+
+
+def uniform_from_bits(words: Array, dtype) -> Array:
     """Uniform draws (words + 1/2) 2^-32 in ``dtype``, the midpoints of the 2^32 grid.
 
     One 32-bit word per draw; comparing with a probability errs by at most 2^-33 where ``dtype``
@@ -191,8 +197,9 @@ def _quadratic_form(pairs: dict, wr, wi) -> Array:
 def _sampler_tables(mps: MPS, envs: Array, phases: Array, codes: Array, block: int):
     """Outcome operators M and weights W (:func:`sample_bits`) padded to whole blocks of sites.
 
-    Returns real/imaginary parts, each of shape (num_blocks, block, 2, chi, chi): M in the probe's
-    real dtype, W in ``accumulation_dtype``. Padding sites are inert: M[0] = W[0] = identity and
+    Returns, each of shape (num_blocks, block, 2, chi, chi): for chi <= ``SMALL_BOND`` the real
+    and imaginary parts of M (in the probe's real dtype) and of W (in ``accumulation_dtype``);
+    above, M (probe's complex dtype) and W (complex accumulation dtype). Padding sites are inert: M[0] = W[0] = identity and
     M[1] = W[1] = 0, so outcome 0 is certain and the prefix unchanged (their bits are dropped).
     """
     chi = mps.bond_dim
@@ -209,8 +216,11 @@ def _sampler_tables(mps: MPS, envs: Array, phases: Array, codes: Array, block: i
         eye = jnp.eye(chi, dtype=cacc)
         inert = jnp.broadcast_to(jnp.stack([eye, jnp.zeros_like(eye)]), (pad, 2, chi, chi))
         ops, weights = jnp.concatenate([ops, inert]), jnp.concatenate([weights, inert])
-    rt = real_dtype(mps.dtype)
-    parts = (jnp.real(ops).astype(rt), jnp.imag(ops).astype(rt), jnp.real(weights), jnp.imag(weights))
+    if chi <= SMALL_BOND:  # entries are read one by one: real and imaginary parts apart
+        rt = real_dtype(mps.dtype)
+        parts = (jnp.real(ops).astype(rt), jnp.imag(ops).astype(rt), jnp.real(weights), jnp.imag(weights))
+    else:  # whole (chi, chi) tables enter products
+        parts = (ops.astype(mps.dtype), weights)
     return tuple(x.reshape((-1, block) + x.shape[1:]) for x in parts)
 
 
@@ -256,7 +266,7 @@ def sample_bits(
     rt = real_dtype(mps.dtype)
     acc = accumulation_dtype(mps.dtype)
     n, chi = mps.num_sites, mps.bond_dim
-    block = min(SAMPLER_BLOCK, n + n % 2)  # even: one hash gives the words of two sites
+    block = sampler_block_size(n)
     tables = _sampler_tables(mps, envs, phases, codes, block)
     signs = 1
     if negated is not None:  # leading axis of each table entry: phase sign (+, -)
@@ -265,10 +275,6 @@ def sample_bits(
         flags = jnp.pad(negated.T, ((0, tables[0].shape[0] * block - n), (0, 0)))
         tables += (flags.reshape(-1, block, num_shots),)
         signs = 2
-    num_blocks = tables[0].shape[0]
-    seed = jax.random.bits(key, (2,), jnp.uint32)
-    shot_counter = jnp.broadcast_to(jnp.arange(num_shots, dtype=jnp.uint32), (block // 2, num_shots))
-    pair_counter = jnp.arange(num_blocks * block // 2, dtype=jnp.uint32).reshape(num_blocks, block // 2, 1)
 
     def small_site(carry, xs):
         vr, vi, parity = carry
@@ -282,7 +288,7 @@ def sample_bits(
         pairs = _pair_products([x.astype(acc) for x in vr], [x.astype(acc) for x in vi])
         q = [jnp.maximum(_quadratic_form(pairs, lambda a, b: entry(wr, (m, a, b)),
                                          lambda a, b: entry(wi, (m, a, b))), 0) for m in (0, 1)]
-        m = _uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
+        m = uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
         # Select each operator entry per shot (S,), then multiply: no (S, chi, chi) temporaries.
         mr = [[jnp.where(m, entry(opr, (1, a, c)), entry(opr, (0, a, c))) for c in range(chi)]
               for a in range(chi)]
@@ -295,33 +301,28 @@ def sample_bits(
 
     def dense_site(carry, xs):
         v, parity = carry  # (S, chi) complex
-        word, opr, opi, wr, wi, *flag = xs
-        w = wr + 1j * wi  # complex accumulation dtype
+        word, ops, w, *flag = xs  # (..., 2, chi, chi): M in the probe's dtype, W in accumulation
         va = v.astype(w.dtype)
-        q = jnp.maximum(jnp.real(jnp.einsum("sa,...mab,sb->...ms", va, w, jnp.conj(va))), 0)
-        cand = jnp.einsum("sa,...mac->...msc", v, (opr + 1j * opi).astype(v.dtype))
+        # Each is one matrix product (S, chi) x (chi, 2 chi) (x 2 phase signs), then elementwise.
+        y = jnp.einsum("sa,...mab->...msb", va, w)
+        q = jnp.maximum(jnp.sum(jnp.real(y * jnp.conj(va).reshape((1,) * (y.ndim - 2) + va.shape)), axis=-1), 0)
+        cand = jnp.einsum("sa,...mac->...msc", v, ops)
         if signs == 2:  # both phase signs evaluated, one kept per shot
             q = jnp.where(flag[0], q[1], q[0])
             cand = jnp.where(flag[0][:, None], cand[1], cand[0])
-        m = _uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
+        m = uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
         bit = m.astype(jnp.uint8)
         return (jnp.where(m[:, None], cand[1], cand[0]), parity ^ bit), (None if parity_only else bit)
 
-    def block_step(carry, xs):
-        pairs, *tabs = xs
-        # jax's Threefry over the flat counter array [c0..., c1...] returns [x0..., x1...]: both
-        # hash words are used, one site each.
-        flat = jnp.concatenate([jnp.broadcast_to(pairs, shot_counter.shape).ravel(), shot_counter.ravel()])
-        words = threefry_2x32(seed, flat).reshape(block, num_shots)
-        (*prefix, parity), bits = jax.lax.scan(small_site if small else dense_site, carry, (words, *tabs))
-        # Rescale once per block (see SAMPLER_BLOCK); only ratios of weights are ever used.
+    def rescale(carry):  # only ratios of weights are ever used (see SAMPLER_BLOCK)
         if small:
-            vr, vi = prefix
+            vr, vi, parity = carry
             scale = functools.reduce(jnp.maximum, [jnp.abs(x) for x in vr + vi])
             inv = 1 / jnp.where(scale > 0, scale, 1)
-            return (tuple(x * inv for x in vr), tuple(x * inv for x in vi), parity), bits
-        scale = jnp.max(jnp.abs(prefix[0]), axis=-1, keepdims=True)
-        return (prefix[0] / jnp.where(scale > 0, scale, 1).astype(prefix[0].dtype), parity), bits
+            return tuple(x * inv for x in vr), tuple(x * inv for x in vi), parity
+        v, parity = carry
+        scale = jnp.max(jnp.abs(v), axis=-1, keepdims=True)
+        return v / jnp.where(scale > 0, scale, 1).astype(v.dtype), parity
 
     small = chi <= SMALL_BOND
     left = jnp.broadcast_to(mps.left, (num_shots, chi))
@@ -331,9 +332,48 @@ def sample_bits(
                   tuple(jnp.imag(left[:, a]).astype(rt) for a in range(chi)), parity0)
     else:
         carry0 = (left, parity0)
-    (*_, parity), bits = jax.lax.scan(block_step, carry0, (pair_counter, *tables))
+    return blocked_site_scan(key, small_site if small else dense_site, rescale, carry0, tables,
+                             n=n, num_shots=num_shots, parity_only=parity_only)
+
+
+def blocked_site_scan(key: Array, site_step, rescale, carry0, tables, *, n: int, num_shots: int,
+                      parity_only: bool) -> Array:
+    """The sequential samplers' engine: ``site_step`` over all sites, in blocks of sites.
+
+    Args:
+        key: PRNG key for this coordinate.
+        site_step: ``(carry, (words (S,) uint32, *site tables)) -> (carry, bits (S,) uint8 or
+            None)``; the carry's last entry is the running parity (S,) uint8.
+        rescale: ``carry -> carry``, applied once per block (the running state's scale).
+        carry0: initial carry.
+        tables: arrays of shape (num_blocks, block, ...): per-site tables, padded to whole blocks
+            with inert sites (outcome 0 certain, state unchanged; their bits are dropped).
+        n: static number of real sites. num_shots: static S. parity_only: static.
+    Returns:
+        uint8 bits (S, n), or the parity (S,) if ``parity_only``.
+
+    Random words: counter-based Threefry-2x32 (``jax.extend.random.threefry_2x32``) on the
+    counter pair (site pair, shot) under a seed drawn from ``key``, hashed once per block (one
+    call, whose own loop then runs N / block times, not N times); both words of each hash are
+    used, one site each. One 32-bit word per site and shot (:func:`uniform_from_bits`).
+    """
+    num_blocks, block = tables[0].shape[:2]
+    seed = jax.random.bits(key, (2,), jnp.uint32)
+    shot_counter = jnp.broadcast_to(jnp.arange(num_shots, dtype=jnp.uint32), (block // 2, num_shots))
+    pair_counter = jnp.arange(num_blocks * block // 2, dtype=jnp.uint32).reshape(num_blocks, block // 2, 1)
+
+    def block_step(carry, xs):
+        pairs, *tabs = xs
+        # jax's Threefry over the flat counter array [c0..., c1...] returns [x0..., x1...]: both
+        # hash words are used, one site each.
+        flat = jnp.concatenate([jnp.broadcast_to(pairs, shot_counter.shape).ravel(), shot_counter.ravel()])
+        words = threefry_2x32(seed, flat).reshape(block, num_shots)
+        carry, bits = jax.lax.scan(site_step, carry, (words, *tabs))
+        return rescale(carry), bits
+
+    carry, bits = jax.lax.scan(block_step, carry0, (pair_counter, *tables))
     if parity_only:
-        return parity
+        return carry[-1]
     return bits.reshape(-1, num_shots)[:n].T
 
 

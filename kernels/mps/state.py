@@ -16,6 +16,7 @@ sweep), so builders need not normalise, which is what keeps Dicke states at N = 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import jax
@@ -76,15 +77,23 @@ def ghz(n: int, *, dtype=None) -> MPS:
     Returns:
         ``MPS`` with tensors of shape (n, 2, 2, 2), ``kind="ghz"``.
     """
-    dt = _cdtype(dtype)
-    # The site tensor is built in numpy (eager jnp scatters cost ~1 ms per call) and broadcast by
-    # JAX: one cheap op eagerly, and under a trace a broadcast, not an (N, 2, 2, 2) constant.
-    copy = np.zeros((2, 2, 2), dt)
+    copy, left, right = _ghz_constants(_cdtype(dtype))
+    # One broadcast: eagerly a single cheap op, under a trace a broadcast rather than an
+    # (N, 2, 2, 2) constant embedded in the program.
+    return MPS(jnp.broadcast_to(copy, (n, 2, 2, 2)), left, right, KIND_GHZ)
+
+
+@functools.lru_cache(maxsize=None)
+def _ghz_constants(dtype) -> tuple[Array, Array, Array]:
+    """GHZ's site tensor (2, 2, 2) and boundary vectors, as device arrays per dtype.
+
+    Built once: immutable constants shared by every probe (a probe's leaves are immutable), so
+    a builder call costs one broadcast instead of three host-to-device transfers."""
+    copy = np.zeros((2, 2, 2), dtype)
     copy[0, 0, 0] = copy[1, 1, 1] = 1
-    tensors = jnp.broadcast_to(copy, (n, 2, 2, 2))
-    left = jnp.asarray(np.full((2,), 1 / math.sqrt(2), dt))
-    right = jnp.asarray(np.ones((2,), dt))
-    return MPS(tensors, left, right, KIND_GHZ)
+    with jax.ensure_compile_time_eval():  # concrete arrays even when first called under a trace
+        return (jnp.asarray(copy), jnp.asarray(np.full((2,), 1 / math.sqrt(2), dtype)),
+                jnp.asarray(np.ones((2,), dtype)))
 
 
 def product_plus(n: int, *, dtype=None) -> MPS:

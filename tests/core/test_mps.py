@@ -162,9 +162,9 @@ def test_no_recompile_on_second_call():
     mps = jq.ghz(12)
     ph = np.zeros((3, 12))
     jq.parity_expectation(mps, ph)
-    before = _readout._log_parity._cache_size()
+    before = _readout._parity._cache_size()
     jq.parity_expectation(mps, ph + 0.5)
-    assert _readout._log_parity._cache_size() == before
+    assert _readout._parity._cache_size() == before
 
 
 # ---------------------------------------------------------------------------------------------

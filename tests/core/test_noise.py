@@ -282,6 +282,21 @@ def test_trajectory_sampler_goodness_of_fit_large_bond(key):
     assert chi2_gof_pvalue(_counts(bits, 4), want) > ALPHA
 
 
+@pytest.mark.parametrize("chi", [2, 3])
+def test_mpo_sampler_goodness_of_fit_odd_n(chi):
+    """The MPO sampler's two paths (chi = 2: D = 4 density coordinates updated entry by entry;
+    chi = 3: D = 9, one (S, D) array per step) at odd N (a padded block), with amplitude damping
+    and readout flips."""
+    mps = jq.random_mps(jax.random.key(6), 5, chi)
+    psi = O.mps_dense(mps.tensors, mps.left, mps.right)
+    phases = np.array([0.7, -1.1, 2.0, 0.2, 1.4])
+    spec = [("amplitude_damping", np.full(5, 0.25), "before"), ("dephasing", np.full(5, 0.1), "after")]
+    readout = [0.0, 0.1, 0.0, 0.05, 0.2]
+    want = O.reported_distribution(O.dense_noisy_rho(psi, phases, spec), "xzyxz", readout)
+    bits = jq.sample(jax.random.key(23), mps, phases, 20000, "xzyxz", method="mpo", noise=model_of(spec, readout))
+    assert chi2_gof_pvalue(_counts(bits, 5), want) > ALPHA
+
+
 def test_trajectory_and_mpo_samplers_agree():
     """Two-sample chi-square homogeneity test between the two noisy samplers (GHZ, N = 5)."""
     n = 5
@@ -385,7 +400,7 @@ def test_new_noise_values_do_not_recompile(probe):
 
     mps, psi, phases = probe
     jq.parity_expectation(mps, phases, noise=jq.dephasing(0.1))
-    size = _readout._log_parity._cache_size()
+    size = _readout._parity._cache_size()
     for p in (0.2, 0.3, 0.05):
         jq.parity_expectation(mps, phases + p, noise=jq.dephasing(p))
-    assert _readout._log_parity._cache_size() == size
+    assert _readout._parity._cache_size() == size

@@ -156,20 +156,29 @@ def uniform_from_bits(words: Array, dtype) -> Array:
     return (words.astype(dtype) + 0.5) * (2.0**-32)
 
 
+def _outcome_parts(mps: MPS, codes: Array, dtype) -> tuple[Array, Array]:
+    """(B0, B1), each (N, 2, chi, chi) in ``dtype``: B_s[j, m] = <m|s>_{codes[j]} A_j[:, s, :] / s_j
+    with s_j = max |A_j| (a common factor of both outcomes: it changes no conditional probability
+    and keeps the running prefix of an unnormalised probe in range). Independent of the phases:
+    built once per probe, however many coordinates share it."""
+    a = mps.tensors.astype(dtype)
+    scale = jnp.max(jnp.abs(a), axis=(1, 2, 3))
+    a = a * (1 / jnp.where(scale > 0, scale, 1)).astype(dtype)[:, None, None, None]
+    bras = measurement_bras(dtype)[codes]  # (N, m, s)
+    return tuple(bras[:, :, s, None, None] * a[:, None, :, s, :] for s in (0, 1))
+
+
 def outcome_operators(mps: MPS, phases: Array, codes: Array) -> Array:
-    """(N, 2, chi, chi) complex: M[j, m] = sum_s <m|s>_{codes[j]} e^{i phases[j] s} A_j[:, s, :].
+    """(N, 2, chi, chi) complex: M[j, m] = sum_s <m|s>_{codes[j]} e^{i phases[j] s} A_j[:, s, :] / s_j.
 
     The row vector v M[j, m] is the unnormalised prefix after outcome m at site j (SPEC §6).
-    Each site's pair is rescaled by its largest entry: a common factor of both outcomes changes
-    no conditional probability, and it keeps the running prefix of an unnormalised probe in range.
+    Site j's tensor is rescaled by its largest entry s_j (:func:`_outcome_parts`). The phase
+    enters only through e^{i phi_j}: M = B0 + e^{i phi_j} B1 costs O(chi^2) per site and
+    coordinate.
     """
-    dt = mps.dtype
-    bras = measurement_bras(dt)[codes] * phase_diagonal(phases, dt)[:, None, :]  # (N, m, s)
-    # Broadcast-and-sum over the 2 physical states: batched products of tiny matrices are far
-    # slower than fused elementwise code on CPU (many coordinates vmap this).
-    ops = jnp.sum(bras[:, :, None, :, None] * mps.tensors[:, None], axis=3)  # (N, m, a, c)
-    scale = jnp.max(jnp.abs(ops), axis=(1, 2, 3), keepdims=True)
-    return ops / jnp.where(scale > 0, scale, 1).astype(dt)
+    b0, b1 = _outcome_parts(mps, codes, mps.dtype)
+    z = jnp.exp(1j * jnp.asarray(phases).astype(real_dtype(mps.dtype))).astype(mps.dtype)
+    return b0 + z[:, None, None, None] * b1
 
 
 def _pair_products(vr: list, vi: list) -> dict:
@@ -197,20 +206,30 @@ def _quadratic_form(pairs: dict, wr, wi) -> Array:
 def _sampler_tables(mps: MPS, envs: Array, phases: Array, codes: Array, block: int):
     """Outcome operators M and weights W (:func:`sample_bits`) padded to whole blocks of sites.
 
+    With M = B0 + z B1 (z = e^{i phi_j}, :func:`_outcome_parts`) and E = E_{j+1} Hermitian,
+    W = M E M^dagger = C + z D + (z D)^dagger where C = B0 E B0^dagger + B1 E B1^dagger and
+    D = B1 E B0^dagger do not depend on the phases: per coordinate, both tables cost O(chi^2)
+    per site (the O(chi^3) products are shared by every coordinate of the probe).
+
     Returns, each of shape (num_blocks, block, 2, chi, chi): for chi <= ``SMALL_BOND`` the real
     and imaginary parts of M (in the probe's real dtype) and of W (in ``accumulation_dtype``);
-    above, M (probe's complex dtype) and W (complex accumulation dtype). Padding sites are inert: M[0] = W[0] = identity and
-    M[1] = W[1] = 0, so outcome 0 is certain and the prefix unchanged (their bits are dropped).
+    above, M (probe's complex dtype) and W (complex accumulation dtype). Padding sites are inert:
+    M[0] = W[0] = identity and M[1] = W[1] = 0, so outcome 0 is certain and the prefix unchanged
+    (their bits are dropped).
     """
     chi = mps.bond_dim
     cacc = accumulation_complex_dtype(mps.dtype)
-    ops = outcome_operators(mps, phases, codes).astype(cacc)
+    b0, b1 = _outcome_parts(mps, codes, cacc)
     env = envs[1:].astype(cacc)[:, None]  # (N, 1, c, d)
-    if chi <= SMALL_BOND:  # W = M E M^dagger by broadcast-and-sum (see outcome_operators)
-        x = jnp.sum(ops[..., :, :, None] * env[..., None, :, :], axis=-2)  # (N, m, a, d)
-        weights = jnp.sum(x[..., :, None, :] * jnp.conj(ops)[..., None, :, :], axis=-1)
-    else:
-        weights = jnp.einsum("jmac,jxcd,jmbd->jmab", ops, env, jnp.conj(ops))
+
+    def sandwich(x, y):  # x E y^dagger per site and outcome
+        return jnp.einsum("jmac,jxcd,jmbd->jmab", x, env, jnp.conj(y))
+
+    c, d = sandwich(b0, b0) + sandwich(b1, b1), sandwich(b1, b0)
+    z = jnp.exp(1j * jnp.asarray(phases).astype(real_dtype(cacc))).astype(cacc)[:, None, None, None]
+    ops = b0 + z * b1
+    zd = z * d
+    weights = c + zd + jnp.conj(jnp.swapaxes(zd, -1, -2))
     pad = -mps.num_sites % block
     if pad:
         eye = jnp.eye(chi, dtype=cacc)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import argparse
 
-from ..bench import bench_table, run_bench
+from ..bench import FULL_CAP_S, QUICK_CAP_S, bench_table, run_bench
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--quick", action="store_true", help="small size grid, 90 s cap per cell")
+    p.add_argument("--quick", action="store_true", help=f"small size grid, {QUICK_CAP_S:g} s cap per cell")
     p.add_argument("--peers", action="store_true",
                    help="also run qiskit-aer, quimb, qutip, stim, tensorcircuit-ng where installed (pip install 'jaxqring[peers]')")
-    p.add_argument("--cap", type=float, default=None, help="seconds per cell before it is stopped (default 90 quick, 600 full)")
+    p.add_argument("--cap", type=float, default=None, help=f"seconds per cell before it is stopped (default {QUICK_CAP_S:g} quick, {FULL_CAP_S:g} full)")
     p.add_argument("--workloads", default="W1,W2,W3,W4", help="comma-separated subset of W1,W2,W3,W4 (default all)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random phases and keys (default 0)")
     p.add_argument("--out", default="bench_out", help="output folder (default bench_out)")

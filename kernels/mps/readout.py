@@ -203,19 +203,20 @@ def _quadratic_form(pairs: dict, wr, wi) -> Array:
     return q
 
 
-def _sampler_tables(mps: MPS, envs: Array, phases: Array, codes: Array, block: int):
-    """Outcome operators M and weights W (:func:`sample_bits`) padded to whole blocks of sites.
+def _phase_free_tables(mps: MPS, envs: Array, codes: Array, block: int) -> tuple[Array, ...]:
+    """The phase-free parts of the sampler's tables, padded to whole blocks of sites.
 
-    With M = B0 + z B1 (z = e^{i phi_j}, :func:`_outcome_parts`) and E = E_{j+1} Hermitian,
-    W = M E M^dagger = C + z D + (z D)^dagger where C = B0 E B0^dagger + B1 E B1^dagger and
-    D = B1 E B0^dagger do not depend on the phases: per coordinate, both tables cost O(chi^2)
-    per site (the O(chi^3) products are shared by every coordinate of the probe).
+    With M = B0 + z B1 (z = e^{i phi_j}, :func:`_outcome_parts`) and E = E_{j+1} Hermitian, the
+    weights are W = M E M^dagger = C + z D + (z D)^dagger with C = B0 E B0^dagger +
+    B1 E B1^dagger and D = B1 E B0^dagger. B0, B1, C and D do not depend on the phases: they
+    are built once per probe (O(N chi^3)), however many coordinates share it, and each site of
+    each coordinate then forms its M and W in O(chi^2) inside the sampling loop (no per-coordinate
+    table is ever materialised).
 
-    Returns, each of shape (num_blocks, block, 2, chi, chi): for chi <= ``SMALL_BOND`` the real
-    and imaginary parts of M (in the probe's real dtype) and of W (in ``accumulation_dtype``);
-    above, M (probe's complex dtype) and W (complex accumulation dtype). Padding sites are inert:
-    M[0] = W[0] = identity and M[1] = W[1] = 0, so outcome 0 is certain and the prefix unchanged
-    (their bits are dropped).
+    Returns:
+        ``(B0, B1, C, D)`` in the complex accumulation dtype, each (num_blocks, block, 2, chi,
+        chi). Padding sites are inert: B0[0] = C[0] = identity, everything else 0, so outcome 0
+        is certain and the prefix unchanged (their bits are dropped).
     """
     chi = mps.bond_dim
     cacc = accumulation_complex_dtype(mps.dtype)
@@ -225,21 +226,13 @@ def _sampler_tables(mps: MPS, envs: Array, phases: Array, codes: Array, block: i
     def sandwich(x, y):  # x E y^dagger per site and outcome
         return jnp.einsum("jmac,jxcd,jmbd->jmab", x, env, jnp.conj(y))
 
-    c, d = sandwich(b0, b0) + sandwich(b1, b1), sandwich(b1, b0)
-    z = jnp.exp(1j * jnp.asarray(phases).astype(real_dtype(cacc))).astype(cacc)[:, None, None, None]
-    ops = b0 + z * b1
-    zd = z * d
-    weights = c + zd + jnp.conj(jnp.swapaxes(zd, -1, -2))
+    parts = (b0, b1, sandwich(b0, b0) + sandwich(b1, b1), sandwich(b1, b0))
     pad = -mps.num_sites % block
     if pad:
         eye = jnp.eye(chi, dtype=cacc)
         inert = jnp.broadcast_to(jnp.stack([eye, jnp.zeros_like(eye)]), (pad, 2, chi, chi))
-        ops, weights = jnp.concatenate([ops, inert]), jnp.concatenate([weights, inert])
-    if chi <= SMALL_BOND:  # entries are read one by one: real and imaginary parts apart
-        rt = real_dtype(mps.dtype)
-        parts = (jnp.real(ops).astype(rt), jnp.imag(ops).astype(rt), jnp.real(weights), jnp.imag(weights))
-    else:  # whole (chi, chi) tables enter products
-        parts = (ops.astype(mps.dtype), weights)
+        zero = jnp.zeros_like(inert)
+        parts = tuple(jnp.concatenate([x, inert if k in (0, 2) else zero]) for k, x in enumerate(parts))
     return tuple(x.reshape((-1, block) + x.shape[1:]) for x in parts)
 
 
@@ -286,22 +279,34 @@ def sample_bits(
     acc = accumulation_dtype(mps.dtype)
     n, chi = mps.num_sites, mps.bond_dim
     block = sampler_block_size(n)
-    tables = _sampler_tables(mps, envs, phases, codes, block)
-    signs = 1
-    if negated is not None:  # leading axis of each table entry: phase sign (+, -)
-        flipped = _sampler_tables(mps, envs, -phases, codes, block)
-        tables = tuple(jnp.stack([t, f], axis=2) for t, f in zip(tables, flipped))
-        flags = jnp.pad(negated.T, ((0, tables[0].shape[0] * block - n), (0, 0)))
-        tables += (flags.reshape(-1, block, num_shots),)
-        signs = 2
+    parts = _phase_free_tables(mps, envs, codes, block)
+    num_blocks = parts[0].shape[0]
+    # Per site: (cos phi_j, sin phi_j) in the accumulation dtype; padding sites get phase 0.
+    ph = jnp.pad(jnp.asarray(phases).astype(acc), (0, num_blocks * block - n)).reshape(num_blocks, block)
+    xs = (jnp.cos(ph), jnp.sin(ph))
+    if negated is not None:  # shot s sees sin -> -sin where flagged
+        flags = jnp.pad(negated.T, ((0, num_blocks * block - n), (0, 0)))
+        xs += (flags.reshape(num_blocks, block, num_shots),)
+    small = chi <= SMALL_BOND
 
     def small_site(carry, xs):
         vr, vi, parity = carry
-        word, opr, opi, wr, wi, *flag = xs
+        word, zr, zi, *flag, b0r, b0i, b1r, b1i, cr, ci, dr, di = xs
+        # This site's tables (for both phase signs if flagged; sign axis first), built once per coordinate
+        # and materialised (optimization_barrier): left to fusion, XLA would recompute them
+        # for every shot inside each of the lane loops.
+        zi = (jnp.stack([zi, -zi]) if flag else zi[None])[:, None, None, None]
+        b0r, b0i, b1r, b1i, cr, ci, dr, di = (x[None] for x in (b0r, b0i, b1r, b1i, cr, ci, dr, di))
+        opr = b0r + zr * b1r - zi * b1i  # (sign, m, a, c): M = B0 + z B1
+        opi = b0i + zr * b1i + zi * b1r
+        dtr, dti = jnp.swapaxes(dr, -1, -2), jnp.swapaxes(di, -1, -2)
+        wr = cr + zr * (dr + dtr) - zi * (di + dti)  # W = C + zD + (zD)^dagger
+        wi = ci + zr * (di - dti) + zi * (dr - dtr)
+        opr, opi, wr, wi = jax.lax.optimization_barrier((opr.astype(rt), opi.astype(rt), wr, wi))
 
         def entry(table, index):  # a table entry: a scalar, or per shot (S,) when phases differ
-            if signs == 1:
-                return table[index]
+            if not flag:
+                return table[(0,) + index]
             return jnp.where(flag[0], table[(1,) + index], table[(0,) + index])
 
         pairs = _pair_products([x.astype(acc) for x in vr], [x.astype(acc) for x in vi])
@@ -320,15 +325,23 @@ def sample_bits(
 
     def dense_site(carry, xs):
         v, parity = carry  # (S, chi) complex
-        word, ops, w, *flag = xs  # (..., 2, chi, chi): M in the probe's dtype, W in accumulation
-        va = v.astype(w.dtype)
-        # Each is one matrix product (S, chi) x (chi, 2 chi) (x 2 phase signs), then elementwise.
-        y = jnp.einsum("sa,...mab->...msb", va, w)
-        q = jnp.maximum(jnp.sum(jnp.real(y * jnp.conj(va).reshape((1,) * (y.ndim - 2) + va.shape)), axis=-1), 0)
-        cand = jnp.einsum("sa,...mac->...msc", v, ops)
-        if signs == 2:  # both phase signs evaluated, one kept per shot
+        word, zr, zi, *flag, b0, b1, c, d = xs
+        cand, q = [], []
+        for sign in ((1,) if not flag else (1, -1)):  # both phase signs when shots differ
+            z = jax.lax.complex(zr, sign * zi)
+            ops = (b0 + z * b1).astype(v.dtype)  # (2, chi, chi)
+            zd = z * d
+            w = c + zd + jnp.conj(jnp.swapaxes(zd, -1, -2))
+            va = v.astype(w.dtype)
+            # Each is one matrix product (S, chi) x (chi, 2 chi), then elementwise.
+            y = jnp.einsum("sa,mab->msb", va, w)
+            q.append(jnp.maximum(jnp.sum(jnp.real(y * jnp.conj(va)[None]), axis=-1), 0))
+            cand.append(jnp.einsum("sa,mac->msc", v, ops))
+        if flag:
             q = jnp.where(flag[0], q[1], q[0])
             cand = jnp.where(flag[0][:, None], cand[1], cand[0])
+        else:
+            q, cand = q[0], cand[0]
         m = uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
         bit = m.astype(jnp.uint8)
         return (jnp.where(m[:, None], cand[1], cand[0]), parity ^ bit), (None if parity_only else bit)
@@ -343,7 +356,10 @@ def sample_bits(
         scale = jnp.max(jnp.abs(v), axis=-1, keepdims=True)
         return v / jnp.where(scale > 0, scale, 1).astype(v.dtype), parity
 
-    small = chi <= SMALL_BOND
+    if small:  # entries are read one by one: real and imaginary parts apart
+        xs += tuple(f(x) for x in parts for f in (jnp.real, jnp.imag))
+    else:
+        xs += parts
     left = jnp.broadcast_to(mps.left, (num_shots, chi))
     parity0 = jnp.zeros((num_shots,), jnp.uint8)
     if small:
@@ -351,7 +367,7 @@ def sample_bits(
                   tuple(jnp.imag(left[:, a]).astype(rt) for a in range(chi)), parity0)
     else:
         carry0 = (left, parity0)
-    return blocked_site_scan(key, small_site if small else dense_site, rescale, carry0, tables,
+    return blocked_site_scan(key, small_site if small else dense_site, rescale, carry0, xs,
                              n=n, num_shots=num_shots, parity_only=parity_only)
 
 

@@ -251,8 +251,9 @@ def sample_bits(
 
     Site j's conditional law is p(m | m_<j) = v W[j, m] v^dagger / sum_m' (...), with v the
     running prefix, M[j, m] the site's outcome operators (:func:`outcome_operators`) and
-    W[j, m] = M[j, m] E_{j+1} M[j, m]^dagger (SPEC §6). The tables M and W are built once per
-    coordinate (O(N chi^3)); each shot then costs O(chi^2) operations per site. The prefix is
+    W[j, m] = M[j, m] E_{j+1} M[j, m]^dagger (SPEC §6). Their phase-free parts are built once
+    per probe (O(N chi^3), :func:`_phase_free_tables`); each site of each coordinate forms its M
+    and W from e^{i phi_j} in O(chi^2), and each shot then costs O(chi^2) per site. The prefix is
     held as 2 chi real arrays of shape (S,), the real and imaginary parts of each bond entry, so
     each site update is elementwise over the shots (the vector lanes) and XLA fuses it into a
     few loops with no small matrix products; above ``SMALL_BOND`` the prefix is one (S, chi)
@@ -270,8 +271,8 @@ def sample_bits(
         num_shots: static number of shots S.
         parity_only: static; if True return only the parity bit of each string.
         negated: optional (S, N) bool: shot s sees the phase -phases[j] at the sites where it is
-            True (the Pauli-trajectory sampler's before-errors). Both tables are built once and
-            selected per shot, instead of one table per shot.
+            True (the Pauli-trajectory sampler's before-errors). Both signs' tables are formed
+            per site and selected per shot, instead of one table per shot.
     Returns:
         uint8 array of outcome bits m (eigenvalue (-1)^m): shape (S, N), or (S,) if parity_only.
     """
@@ -292,9 +293,9 @@ def sample_bits(
     def small_site(carry, xs):
         vr, vi, parity = carry
         word, zr, zi, *flag, b0r, b0i, b1r, b1i, cr, ci, dr, di = xs
-        # This site's tables (for both phase signs if flagged; sign axis first), built once per coordinate
-        # and materialised (optimization_barrier): left to fusion, XLA would recompute them
-        # for every shot inside each of the lane loops.
+        # This site's tables (both phase signs if flagged; sign axis first), formed once per
+        # coordinate and materialised (optimization_barrier): left to fusion, XLA would
+        # recompute them for every shot inside each of the lane loops.
         zi = (jnp.stack([zi, -zi]) if flag else zi[None])[:, None, None, None]
         b0r, b0i, b1r, b1i, cr, ci, dr, di = (x[None] for x in (b0r, b0i, b1r, b1i, cr, ci, dr, di))
         opr = b0r + zr * b1r - zi * b1i  # (sign, m, a, c): M = B0 + z B1

@@ -49,7 +49,6 @@ from .mps.readout import pauli_log_expectation as pauli_log_expectation
 from .mps.readout import pauli_matrices as pauli_matrices
 from .mps.readout import right_environments as right_environments
 from .mps.readout import SAMPLER_BLOCK as SAMPLER_BLOCK
-from .mps.readout import outcome_operators as outcome_operators
 from .mps.readout import sample_bits as sample_bits
 from .comm.superdense import bell_decode_unitary as bell_decode_unitary
 from .comm.superdense import bell_diagonal_state as bell_diagonal_state
@@ -64,7 +63,7 @@ __all__ = sorted(
         "KitaevRounds", "MPS", "accumulation_dtype", "default_complex_dtype", "dicke", "ghz",
         "ghz_effective_phase", "ghz_parity_probability", "ghz_sample_bits", "ghz_sample_parity",
         "kitaev_estimate", "log_norm", "measurement_bras", "pauli_log_expectation", "pauli_matrices",
-        "outcome_operators", "product_plus", "random_mps", "real_dtype", "right_environments",
+        "product_plus", "random_mps", "real_dtype", "right_environments",
         "sample_bits", "SAMPLER_BLOCK",
         "to_dense", "w_state", "with_phases",
         "DensityMPO", "LocalNoise", "density_mpo", "ghz_noisy_parity_probability",

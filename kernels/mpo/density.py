@@ -278,11 +278,12 @@ def _hermitian_basis(chi: int) -> tuple[np.ndarray, np.ndarray]:
     return basis, coeffs
 
 
-def _density_tables(mps: MPS, envs: Array, noise: nz.LocalNoise, phases: Array, codes: Array, block: int):
+def _density_tables(mps: MPS, envs: Array, noise: nz.LocalNoise, phases: Array, codes: Array, block: int,
+                    hermitian: tuple[np.ndarray, np.ndarray]):
     """Per-site tables of :func:`noisy_sample_bits`, padded to whole blocks of sites.
 
     The conditioned bond environment env (chi, chi) is Hermitian, so it is carried as its D =
-    chi**2 real coordinates h (:func:`_hermitian_basis`); the outcome-m update
+    chi**2 real coordinates h (``hermitian`` = :func:`_hermitian_basis` (chi)); the outcome-m update
     env_m = transfer(env, A_j, G_m) is then a real (D, D) matrix T[j, m] and the weight
     Tr(env_m E_{j+1}^T) a real linear form w[j, m] . h.
 
@@ -296,7 +297,7 @@ def _density_tables(mps: MPS, envs: Array, noise: nz.LocalNoise, phases: Array, 
     chi, d = mps.bond_dim, mps.bond_dim**2
     acc = accumulation_dtype(dt)
     cacc = jnp.promote_types(acc, jnp.complex64)
-    basis, coeffs = (jnp.asarray(x, cacc) for x in _hermitian_basis(chi))
+    basis, coeffs = (jnp.asarray(x, cacc) for x in hermitian)
     bras = measurement_bras(dt)
     duals = jax.vmap(_outcome_duals, in_axes=((0, 0, 0), 0, 0, None, None))(
         (noise.before, noise.after, noise.readout), phases, codes, bras, dt
@@ -362,8 +363,9 @@ def noisy_sample_bits(
     n, chi = mps.num_sites, mps.bond_dim
     d = chi * chi
     rt, acc = real_dtype(mps.dtype), accumulation_dtype(mps.dtype)
-    tables = _density_tables(mps, envs, noise, phases, codes, sampler_block_size(n))
-    _, coeffs = _hermitian_basis(chi)
+    hermitian = _hermitian_basis(chi)
+    tables = _density_tables(mps, envs, noise, phases, codes, sampler_block_size(n), hermitian)
+    coeffs = hermitian[1]
     env0 = jnp.outer(mps.left, jnp.conj(mps.left))
     h0 = jnp.real(jnp.einsum("krs,rs->k", jnp.asarray(coeffs, env0.dtype), env0)).astype(rt)
     small = d <= SMALL_DENSITY_COORDS

@@ -168,19 +168,6 @@ def _outcome_parts(mps: MPS, codes: Array, dtype) -> tuple[Array, Array]:
     return tuple(bras[:, :, s, None, None] * a[:, None, :, s, :] for s in (0, 1))
 
 
-def outcome_operators(mps: MPS, phases: Array, codes: Array) -> Array:
-    """(N, 2, chi, chi) complex: M[j, m] = sum_s <m|s>_{codes[j]} e^{i phases[j] s} A_j[:, s, :] / s_j.
-
-    The row vector v M[j, m] is the unnormalised prefix after outcome m at site j (SPEC §6).
-    Site j's tensor is rescaled by its largest entry s_j (:func:`_outcome_parts`). The phase
-    enters only through e^{i phi_j}: M = B0 + e^{i phi_j} B1 costs O(chi^2) per site and
-    coordinate.
-    """
-    b0, b1 = _outcome_parts(mps, codes, mps.dtype)
-    z = jnp.exp(1j * jnp.asarray(phases).astype(real_dtype(mps.dtype))).astype(mps.dtype)
-    return b0 + z[:, None, None, None] * b1
-
-
 def _pair_products(vr: list, vi: list) -> dict:
     """Re and Im of v_a conj(v_b) for a <= b, from the real and imaginary parts of the prefix."""
     chi = len(vr)
@@ -250,7 +237,9 @@ def sample_bits(
     """Draw ``num_shots`` strings of all N single-qubit outcomes for one coordinate.
 
     Site j's conditional law is p(m | m_<j) = v W[j, m] v^dagger / sum_m' (...), with v the
-    running prefix, M[j, m] the site's outcome operators (:func:`outcome_operators`) and
+    running prefix, M[j, m] = sum_s <m|s>_{codes[j]} e^{i phases[j] s} A_j[:, s, :] / s_j the
+    site's outcome operators (:func:`_outcome_parts`; v M[j, m] is the unnormalised prefix after
+    outcome m, SPEC §6) and
     W[j, m] = M[j, m] E_{j+1} M[j, m]^dagger (SPEC §6). Their phase-free parts are built once
     per probe (O(N chi^3), :func:`_phase_free_tables`); each site of each coordinate forms its M
     and W from e^{i phi_j} in O(chi^2), and each shot then costs O(chi^2) per site. The prefix is

@@ -13,6 +13,7 @@ float64 (tests/conftest.py turns x64 on when tests/ is collected in the same ses
 """
 
 import importlib
+import os
 import pathlib
 
 import jax
@@ -43,3 +44,15 @@ def pytest_collect_file(file_path, parent):
         InstalledNameDoctestModule.from_parent(parent, path=file_path) if type(c) is DoctestModule else c
         for c in collectors
     ]
+
+
+# Workers for `-n auto` (pyproject addopts): one per core this process may use, at most 4. Each
+# worker is a JAX process of its own (1-3 GiB: XLA:CPU executables, the 8 host devices), and the
+# suite is mostly single-threaded tracing and compilation, so two workers on the 2-core CI
+# machine nearly halve the wall time while more than 4 would mostly add memory.
+MAX_WORKERS = 4
+
+
+def pytest_xdist_auto_num_workers(config):
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+                      MAX_WORKERS))

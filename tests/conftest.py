@@ -9,6 +9,11 @@ written out (``x[None, :]``), in the tests and in the library they exercise.
 import gc
 import os
 
+try:
+    import fcntl
+except ImportError:  # Windows: no file locks; each pytest-xdist worker then measures its own claims
+    fcntl = None
+
 os.environ.setdefault("XLA_FLAGS", "")
 if "xla_force_host_platform_device_count" not in os.environ["XLA_FLAGS"]:
     os.environ["XLA_FLAGS"] += " --xla_force_host_platform_device_count=8"
@@ -20,7 +25,7 @@ import pytest  # noqa: E402
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
-from .helpers import ALPHA, family_wise_rate  # noqa: E402
+from .helpers import ALPHA, STATISTICAL_ASSERTIONS, family_wise_rate  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -42,11 +47,27 @@ def _release_compiled_programs():
 def quick_claims_dir(tmp_path_factory):
     """Every claim of the registry measured once at ``--quick`` sizes: the reproduce tests write
     their report from it and the notebooks load their claims from it (``JAXQRING_CLAIMS_DIR``),
-    so the suite measures each claim once."""
+    so the suite measures each claim once.
+
+    Under pytest-xdist every worker has its own session: the folder lives in this run's shared
+    base directory and is filled under an exclusive lock, so the first worker measures and the
+    others then find every claim finished (``measure_claims`` resumes) and only load them.
+    """
     import jaxqring as jq
 
-    out = tmp_path_factory.mktemp("quick_claims")
-    jq.studies.measure_claims(out, quick=True)
+    base = tmp_path_factory.getbasetemp()
+    shared = fcntl is not None and os.environ.get("PYTEST_XDIST_WORKER")
+    run_root = base.parent if shared else base  # this run's folder, never an earlier run's
+    out = run_root / "quick_claims"
+    if fcntl is None:
+        jq.studies.measure_claims(out, quick=True)
+        return out
+    with open(run_root / "quick_claims.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            jq.studies.measure_claims(out, quick=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return out
 
 
@@ -56,6 +77,19 @@ def key(request):
     seed = 20261123
     print(f"seed={seed}")
     return jax.random.key(seed)
+
+
+def pytest_sessionfinish(session):
+    """On a pytest-xdist worker: hand this worker's statistical assertions to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["statistical_assertions"] = list(STATISTICAL_ASSERTIONS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the pytest-xdist controller: collect a finished worker's statistical assertions."""
+    STATISTICAL_ASSERTIONS.extend(getattr(node, "workeroutput", {}).get("statistical_assertions", []))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -35,16 +35,16 @@ from ..common import UNROLL, accumulation_dtype, real_dtype, renormalise
 from ..mps.state import MPS
 from . import channels as nz
 from ..mps.readout import (
+    binary_outcome,
+    blocked_site_scan,
     ghz_effective_phase,
     ghz_parity_probability,
     ghz_sample_bits,
     ghz_sample_parity,
-    blocked_site_scan,
     measurement_bras,
     pauli_matrices,
     sample_bits,
     sampler_block_size,
-    uniform_from_bits,
 )
 
 # Density coordinates D = chi**2 up to this are updated entry by entry on (S,) lanes (the
@@ -375,7 +375,7 @@ def noisy_sample_bits(
         word, t, w = xs
         ha = [x.astype(acc) for x in h]
         q = [jnp.maximum(sum(w[m, k] * ha[k] for k in range(d)), 0) for m in (0, 1)]
-        m = uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
+        m = binary_outcome(word, q[0], q[1])
         new = tuple(sum(jnp.where(m, t[1, i, k], t[0, i, k]) * h[k] for k in range(d)) for i in range(d))
         bit = m.astype(jnp.uint8)
         return (*new, parity ^ bit), (None if parity_only else bit)
@@ -385,7 +385,7 @@ def noisy_sample_bits(
         word, t, w = xs
         q = jnp.maximum(jnp.einsum("sk,mk->ms", h.astype(acc), w), 0)
         cand = jnp.einsum("sk,mik->msi", h, t)
-        m = uniform_from_bits(word, acc) * (q[0] + q[1]) < q[1]
+        m = binary_outcome(word, q[0], q[1])
         bit = m.astype(jnp.uint8)
         return (jnp.where(m[:, None], cand[1], cand[0]), parity ^ bit), (None if parity_only else bit)
 

@@ -6,6 +6,7 @@ XLA_FLAGS must be set before jax is imported anywhere, hence at the top of conft
 written out (``x[None, :]``), in the tests and in the library they exercise.
 """
 
+import contextlib
 import gc
 import os
 
@@ -59,16 +60,21 @@ def quick_claims_dir(tmp_path_factory):
     shared = fcntl is not None and os.environ.get("PYTEST_XDIST_WORKER")
     run_root = base.parent if shared else base  # this run's folder, never an earlier run's
     out = run_root / "quick_claims"
-    if fcntl is None:
+    with _exclusive_lock(run_root / "quick_claims.lock"):
         jq.studies.measure_claims(out, quick=True)
-        return out
-    with open(run_root / "quick_claims.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            jq.studies.measure_claims(out, quick=True)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
     return out
+
+
+@contextlib.contextmanager
+def _exclusive_lock(path):
+    """Hold an exclusive ``flock`` on ``path`` (released when the file closes); a no-op without
+    ``fcntl``."""
+    if fcntl is None:
+        yield
+        return
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -34,7 +35,7 @@ from jax.typing import ArrayLike
 from jax import Array
 
 from . import kernels as K
-from ._checks import check_choice, check_int, check_memory, is_traced
+from ._checks import SMALL_REQUEST_BYTES, check_choice, check_int, check_memory, is_traced
 from .kernels.mpo import channels as nz
 
 WHEN = ("before", "after")
@@ -91,6 +92,14 @@ class NoiseModel:
 
 def _check_param(name: str, value) -> Array:
     """A probability (scalar or per-node (N,) array) in [0, 1], finite and real."""
+    if type(value) is float or type(value) is int:  # the common scalar, checked without numpy
+        if not 0 <= value <= 1:  # False for NaN too
+            if not math.isfinite(value):
+                raise ValueError(f"Argument `{name}` must be finite, got {value!r}.")
+            raise ValueError(f"Argument `{name}` must be a probability in [0, 1], got values in [{value}, {value}].")
+        out = np.array(value, dtype=K.default_real_dtype())
+        out.setflags(write=False)
+        return out
     if is_traced(value):
         arr = jnp.asarray(value)
         if arr.ndim > 1:
@@ -123,7 +132,7 @@ def _check_param(name: str, value) -> Array:
     # A read-only host copy in the default float dtype: building a model is then pure numpy
     # (a device transfer per builder would cost more than a small noisy sweep); the first jitted
     # consumer moves it to the device with its other arguments.
-    out = np.array(arr, dtype=jnp.result_type(float), copy=True)
+    out = np.array(arr, dtype=K.default_real_dtype(), copy=True)
     out.setflags(write=False)
     return out
 
@@ -263,9 +272,12 @@ NOISE_WORDS_PER_NODE = 96
 
 def check_noise_memory(name: str, n: int, dtype) -> None:
     """Raise a ValueError naming ``name`` if the per-node noise of N nodes cannot fit in memory."""
+    nbytes = NOISE_WORDS_PER_NODE * int(n) * np.dtype(dtype).itemsize
+    if nbytes <= SMALL_REQUEST_BYTES:
+        return  # fits on any device: skip composing the message (small calls are latency-bound)
     dt = np.dtype(dtype)
     check_memory(
-        name, NOISE_WORDS_PER_NODE * int(n) * dt.itemsize,
+        name, nbytes,
         what=f"the per-node noise superoperators and density-MPO sweep of N = {int(n)} nodes ({dt})",
         fix="reduce N (the noisy GHZ QFI and parities are exact up to N ~ 10^7 on one device; "
         "under dephasing the QFI peaks at N* = 1/ln(1/(1-2p)), see jaxqring.ghz_optimal_size)",

@@ -7,7 +7,7 @@ import numpy as np
 from jax.typing import DTypeLike
 
 from . import kernels as K
-from ._checks import check_int, check_memory
+from ._checks import SMALL_REQUEST_BYTES, check_int, check_memory
 
 MPS = K.MPS
 
@@ -29,6 +29,8 @@ def check_mps_memory(name: str, n: int, chi: int, dtype) -> None:
     """
     dt = np.dtype(K.default_complex_dtype() if dtype is None else dtype)
     nbytes = 2 * int(n) * int(chi) ** 2 * 2 * dt.itemsize
+    if nbytes <= SMALL_REQUEST_BYTES:
+        return  # fits on any device: skip composing the message (small builds are latency-bound)
     check_memory(
         name, nbytes, what=f"an MPS of N = {int(n)} sites and bond dimension {int(chi)} ({dt})",
         fix="reduce N (GHZ parities and QFIs are exact and fast up to N ~ 10^7 on one device), or "

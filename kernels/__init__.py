@@ -26,6 +26,7 @@ from .mps.state import LAYOUT as LAYOUT
 from .mps.state import MPS as MPS
 from .common import accumulation_dtype as accumulation_dtype
 from .common import default_complex_dtype as default_complex_dtype
+from .common import default_real_dtype as default_real_dtype
 from .mps.state import dicke as dicke
 from .mps.state import ghz as ghz
 from .mps.state import log_norm as log_norm
@@ -60,7 +61,7 @@ from .comm.superdense import sample_decoded as sample_decoded
 __all__ = sorted(
     [
         "BASIS_LETTERS", "BASIS_X", "BASIS_Y", "BASIS_Z", "KIND_GENERIC", "KIND_GHZ", "LAYOUT",
-        "KitaevRounds", "MPS", "accumulation_dtype", "default_complex_dtype", "dicke", "ghz",
+        "KitaevRounds", "MPS", "accumulation_dtype", "default_complex_dtype", "default_real_dtype", "dicke", "ghz",
         "ghz_effective_phase", "ghz_parity_probability", "ghz_sample_bits", "ghz_sample_parity",
         "kitaev_estimate", "log_norm", "measurement_bras", "pauli_log_expectation", "pauli_matrices",
         "product_plus", "random_mps", "real_dtype", "right_environments",

@@ -33,6 +33,11 @@ def default_complex_dtype() -> jnp.dtype:
     return jax.dtypes.canonicalize_dtype(jnp.complex128)
 
 
+def default_real_dtype() -> jnp.dtype:
+    """float64 when ``jax_enable_x64`` is on, else float32."""
+    return jax.dtypes.canonicalize_dtype(jnp.float64)
+
+
 def real_dtype(dtype) -> jnp.dtype:
     """The real dtype matching a complex (or real) dtype: complex64 -> float32, etc."""
     return jnp.finfo(dtype).dtype

@@ -80,6 +80,18 @@ def renormalise(x: Array, logscale: Array) -> tuple[Array, Array]:
     constant scale; treating it as a constant keeps the derivative of max|x| (a non-smooth
     argmax) out of the backward pass. (The primal values are identical either way.)
     """
-    scale = jax.lax.stop_gradient(jnp.max(jnp.abs(x)))
-    safe = jnp.where(scale > 0, scale, 1)
-    return x / safe.astype(x.dtype), logscale + jnp.log(scale)
+    x, logs = renormalise_blocks(x, num_block_axes=x.ndim)
+    return x, logscale + logs
+
+
+def renormalise_blocks(x: Array, *, num_block_axes: int) -> tuple[Array, Array]:
+    """:func:`renormalise` of every block of ``x`` spanned by its last ``num_block_axes`` axes.
+
+    Returns ``(x with each block divided by its max|.|, log max|.|)``, the logs of shape
+    ``x.shape[:-num_block_axes]`` (-inf for an all-zero block, which stays zero); scales through
+    ``stop_gradient`` as in :func:`renormalise`. E.g. a stack of matrices (..., D, D) with 2.
+    """
+    axes = tuple(range(x.ndim - num_block_axes, x.ndim))
+    scale = jax.lax.stop_gradient(jnp.max(jnp.abs(x), axis=axes))
+    safe = jnp.where(scale > 0, scale, 1).astype(x.dtype)
+    return x / safe.reshape(scale.shape + (1,) * num_block_axes), jnp.log(scale)

@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
-from ..common import UNROLL, accumulation_dtype, real_dtype, renormalise
+from ..common import UNROLL, accumulation_dtype, real_dtype, renormalise, renormalise_blocks
 from ..mps.state import MPS
 from . import channels as nz
 from ..mps.readout import (
@@ -154,7 +154,7 @@ def _tree_log_trace(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array) -
     # (N, 2, D, D): [:, 0] the numerator's transfer matrices, [:, 1] the denominator's.
     t = jnp.einsum("nltr,nktu,nmus->nklmrs", a, jnp.stack([g, eye], axis=1), jnp.conj(a))
     t = t.reshape(n, 2, chi * chi, chi * chi)
-    t, logs = _rescale_matrices(t)
+    t, logs = renormalise_blocks(t, num_block_axes=2)
     logs = jnp.sum(logs, axis=0)  # (2,)
     size = 1 << max(n - 1, 0).bit_length()
     if size > n:  # identities pad the chain to a power of two
@@ -163,19 +163,12 @@ def _tree_log_trace(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array) -
     while t.shape[0] > 1:  # ceil(log2 N) levels, a static count
         left, right = t[0::2], t[1::2]
         t = jnp.sum(left[..., :, :, None] * right[..., None, :, :], axis=-2)
-        t, level_logs = _rescale_matrices(t)
+        t, level_logs = renormalise_blocks(t, num_block_axes=2)
         logs = logs + jnp.sum(level_logs, axis=0)
     left2 = jnp.outer(mps.left, jnp.conj(mps.left)).reshape(-1)
     right2 = jnp.outer(mps.right, jnp.conj(mps.right)).reshape(-1)
     vals = jnp.einsum("l,klr,r->k", left2, t[0], right2)
     return vals[0] / jnp.real(vals[1]), logs[0] - logs[1]
-
-
-def _rescale_matrices(t: Array) -> tuple[Array, Array]:
-    """(t / max|t|, log max|t|) per matrix of t (..., D, D) (:func:`renormalise`, batched)."""
-    scale = jax.lax.stop_gradient(jnp.max(jnp.abs(t), axis=(-2, -1)))
-    safe = jnp.where(scale > 0, scale, 1)
-    return t / safe.astype(t.dtype)[..., None, None], jnp.log(scale)
 
 
 def log_trace_sweep(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array, *, emit_prefixes: bool):

@@ -130,21 +130,27 @@ def noisy_log_trace(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array) -
 # Probes of bond chi up to this (transfer matrices D x D, D = chi**2 <= 4: GHZ, W, product) take
 # :func:`_tree_log_trace`; larger bonds the O(chi^3)-per-site sweep.
 TREE_MAX_BOND = 2
+# Sites multiplied by one product tree (log2 = its levels): longer chains scan over such blocks, so
+# the program (and its compile time) stops growing with N beyond one block.
+TREE_BLOCK = 32
 
 
 def _tree_log_trace(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array) -> tuple[Array, Array]:
-    """:func:`noisy_log_trace` for bond chi <= ``TREE_MAX_BOND`` by a pairwise product tree.
+    """:func:`noisy_log_trace` for bond chi <= ``TREE_MAX_BOND`` by pairwise product trees.
 
     Every site's transfer matrices for Tr(rho O) and Tr(rho), T[(l, l'), (r, r')] =
     sum_{t, t'} A[l, t, r] G[t, t'] conj(A[l', t', r']) (D x D, D = chi**2; G the site's
     Heisenberg-picture observable, or the identity), are built at once for all N sites; each is
-    divided by its largest entry (the log kept), then neighbours are multiplied pairwise, level by
-    level (N padded with identities to a power of two), renormalising every product. Same value as
-    the sweep; the chain costs ceil(log2 N) batched levels instead of N sequential steps, so a
-    small problem runs as a dozen fused kernels (N = 4: 60 kernels before) and a long chain in
-    log depth. Work is O(N D^3) = O(N chi^6): only for the smallest bonds.
+    divided by its largest entry (the log kept). Blocks of up to ``TREE_BLOCK`` neighbouring sites
+    (padded with identities to whole power-of-two blocks) are then multiplied pairwise, level by
+    level, renormalising every product; a chain of several blocks is closed by a renormalised scan
+    over the blocks' products. Same value as the sweep; a small problem runs as a dozen fused
+    kernels (the N = 4 sweep was about 60) and a long chain takes N / 32 sequential steps instead
+    of N, with a program whose size is independent of N. Work is O(N D^3) = O(N chi^6): only for
+    the smallest bonds.
     """
     n, chi = mps.num_sites, mps.bond_dim
+    d = chi * chi
     dt = mps.dtype
     g = jax.vmap(lambda op, b, a, ph: nz.dual_operator(op.astype(dt), nz.site_superop(b, a, ph)))(
         ops, noise.before, noise.after, phases
@@ -153,21 +159,34 @@ def _tree_log_trace(mps: MPS, noise: nz.LocalNoise, phases: Array, ops: Array) -
     a = mps.tensors
     # (N, 2, D, D): [:, 0] the numerator's transfer matrices, [:, 1] the denominator's.
     t = jnp.einsum("nltr,nktu,nmus->nklmrs", a, jnp.stack([g, eye], axis=1), jnp.conj(a))
-    t = t.reshape(n, 2, chi * chi, chi * chi)
-    t, logs = renormalise_blocks(t, num_block_axes=2)
+    t, logs = renormalise_blocks(t.reshape(n, 2, d, d), num_block_axes=2)
     logs = jnp.sum(logs, axis=0)  # (2,)
-    size = 1 << max(n - 1, 0).bit_length()
-    if size > n:  # identities pad the chain to a power of two
-        pad = jnp.broadcast_to(jnp.eye(chi * chi, dtype=dt), (size - n, 2, chi * chi, chi * chi))
+    block = min(1 << max(n - 1, 0).bit_length(), TREE_BLOCK)
+    num_blocks = -(-n // block)
+    if num_blocks * block > n:  # identities pad the chain to whole blocks
+        pad = jnp.broadcast_to(jnp.eye(d, dtype=dt), (num_blocks * block - n, 2, d, d))
         t = jnp.concatenate([t, pad], axis=0)
-    while t.shape[0] > 1:  # ceil(log2 N) levels, a static count
-        left, right = t[0::2], t[1::2]
+    t = t.reshape(num_blocks, block, 2, d, d)
+    while t.shape[1] > 1:  # log2(block) <= 5 levels, a static count
+        left, right = t[:, 0::2], t[:, 1::2]
         t = jnp.sum(left[..., :, :, None] * right[..., None, :, :], axis=-2)
         t, level_logs = renormalise_blocks(t, num_block_axes=2)
-        logs = logs + jnp.sum(level_logs, axis=0)
+        logs = logs + jnp.sum(level_logs, axis=(0, 1))
     left2 = jnp.outer(mps.left, jnp.conj(mps.left)).reshape(-1)
     right2 = jnp.outer(mps.right, jnp.conj(mps.right)).reshape(-1)
-    vals = jnp.einsum("l,klr,r->k", left2, t[0], right2)
+    if num_blocks == 1:
+        vals = jnp.einsum("l,klr,r->k", left2, t[0, 0], right2)
+        return vals[0] / jnp.real(vals[1]), logs[0] - logs[1]
+
+    def step(carry, block_t):  # (2, D) row vectors times the block's (2, D, D) products
+        env, env_logs = carry
+        env, step_logs = renormalise_blocks(jnp.sum(env[:, :, None] * block_t, axis=1), num_block_axes=1)
+        return (env, env_logs + step_logs), None
+
+    env0 = jnp.broadcast_to(left2, (2, d))
+    (env, env_logs), _ = jax.lax.scan(step, (env0, jnp.zeros((2,), logs.dtype)), t[:, 0], unroll=UNROLL)
+    vals = env @ right2
+    logs = logs + env_logs
     return vals[0] / jnp.real(vals[1]), logs[0] - logs[1]
 
 

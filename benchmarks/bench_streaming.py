@@ -10,8 +10,8 @@ Reference measured in the same run: the classical result, numpy's integer sum of
 quantised values, computed chunk by chunk (the noiseless estimate must equal it exactly), and
 its wall time. Peak RSS of the process is reported (it includes the input).
 
-Usage: python benchmarks/bench_streaming.py [--coords P] [--max-batch C]
-Writes benchmarks/results/streaming.json.
+Usage: python benchmarks/bench_streaming.py [--coords P] [--max-batch C] [--out FILE]
+Writes benchmarks/results/streaming.json by default.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ jax.config.update("jax_enable_x64", True)
 import numpy as np  # noqa: E402
 
 from _harness import peak_rss_gib, write_json  # noqa: E402
+from jaxqring._timing import device_report  # noqa: E402
 import jaxqring as jq  # noqa: E402
 from jaxqring._checks import available_memory_bytes, coordinate_chunk  # noqa: E402
 from jaxqring._kitaev import estimation_bytes_per_coord  # noqa: E402
@@ -42,6 +43,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--coords", type=int, default=10**8, help="P (default 10^8)")
     ap.add_argument("--max-batch", type=int, default=None, help="coordinates per chunk (default: auto)")
+    ap.add_argument("--out", default=str(RESULTS), help="JSON file (default benchmarks/results/streaming.json)")
     args = ap.parse_args()
     n, bits, p = 16, 8, args.coords
     chunk = coordinate_chunk(args.max_batch, num_coords=p,
@@ -83,7 +85,7 @@ def main() -> None:
     doc = {
         "name": f"bench_streaming_ghz_allreduce_N{n}_b{bits}_P{p}_M1",
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-        "backend": jax.default_backend(), "jax": jax.__version__,
+        "jax": jax.__version__, **device_report(),
         "num_nodes": n, "bits": bits, "num_coords": p, "chunk": chunk, "keep_rounds": False,
         "input_gib": n * p * 4 / 2**30, "generate_s": t_gen,
         "wall_s_compile_included": warm, "coordinates_per_s": p / warm,
@@ -92,7 +94,7 @@ def main() -> None:
         "numpy_reference_s": t_np, "ratio_over_numpy_reference": warm / t_np,
     }
     print(doc, flush=True)
-    write_json(RESULTS, doc)
+    write_json(args.out, doc)
 
 
 if __name__ == "__main__":

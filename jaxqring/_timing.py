@@ -58,3 +58,26 @@ def time_host(fn: Callable[[], Any], repeats: int) -> tuple[Any, float]:
 def peak_rss_gib() -> float:
     """Peak resident memory of this process so far, GiB (Linux reports ru_maxrss in kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def device_report() -> dict:
+    """What the default JAX device is and how much of its own memory this process has used.
+
+    Returns:
+        dict: ``backend`` ("cpu", "gpu", "tpu"), ``device`` (its ``device_kind``, e.g. "NVIDIA
+        H200"), ``num_devices``; on accelerators that keep allocator statistics also
+        ``device_memory_gib`` (``bytes_limit``) and ``device_peak_gib`` (``peak_bytes_in_use``
+        so far). The CPU backend keeps none: its memory is the process's (:func:`peak_rss_gib`).
+    """
+    dev = jax.devices()[0]
+    out = {"backend": jax.default_backend(), "device": dev.device_kind, "num_devices": jax.device_count()}
+    try:
+        stats = dev.memory_stats() if dev.platform != "cpu" else None
+    except Exception:  # noqa: BLE001 - a backend without allocator statistics reports none
+        stats = None
+    if stats:
+        if "bytes_limit" in stats:
+            out["device_memory_gib"] = int(stats["bytes_limit"]) / 2**30
+        if "peak_bytes_in_use" in stats:
+            out["device_peak_gib"] = int(stats["peak_bytes_in_use"]) / 2**30
+    return out

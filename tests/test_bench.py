@@ -34,6 +34,8 @@ def test_jaxqring_cells_pass_their_checks(workload, size):
     row = run_cell("jaxqring", workload, size, cap_s=300)
     assert row.get("ok") is True, row
     assert 0 < row["seconds"] <= row["cold_seconds"] + 1.0
+    # The device the cell ran on (this suite: the CPU, whose memory is the process's RSS).
+    assert row["backend"] == "cpu" and row["num_devices"] >= 1 and "device_peak_gib" not in row
     if workload in ("W1", "W2"):
         assert abs(row["z_score"]) <= 4  # parity mean within 4 standard errors of cos(Phi)
     else:  # W4: the in-peak test of 33 further runs (false-failure rate 1e-6)
@@ -57,6 +59,7 @@ def test_quick_report_with_peers(tmp_path):
     assert len(doc["cells"]) == len(report.cells) and doc["quick"] is True
     table = (tmp_path / "bench.md").read_text()
     assert all(f"N = {n}" in table for n in sizes) and "fastest peer / jaxqring" in table
+    assert doc["jaxqring_device"].startswith("cpu: ") and "jaxqring ran on cpu: " in table
     assert (tmp_path / "bench.png").stat().st_size > 0
 
 

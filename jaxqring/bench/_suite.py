@@ -15,11 +15,11 @@ import multiprocessing as mp
 import os
 import pathlib
 import platform
-import resource
 import time
 from typing import Callable, NamedTuple
 
 from .._io import atomic_write_bytes, atomic_write_json, check_out_dir
+from .._timing import device_report, peak_rss_gib
 from ._cells import CELLS, ENGINES, PEER_MODULES, applicability
 
 SIZES = {
@@ -55,7 +55,9 @@ def _child(queue, engine: str, workload: str, size: int, seed: int) -> None:
         row = CELLS[engine](workload, size, seed)
     except Exception as err:  # noqa: BLE001 - a peer's failure is a result, not a crash
         row = {"error": f"{type(err).__name__}: {err}"[:300]}
-    row["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    row["peak_rss_gib"] = peak_rss_gib()
+    if engine == "jaxqring":  # the accelerator, and its own peak memory where it keeps one
+        row |= device_report()
     queue.put(row)
 
 
@@ -142,6 +144,8 @@ def run_bench(
                 cells.append(row)
                 if on_cell is not None:
                     on_cell(row)
+                if "device" in row:
+                    meta["jaxqring_device"] = f"{row['backend']}: {row['device']}"
                 _write(out, meta | {"wall_s": time.perf_counter() - t_start}, cells)
     paths = _write(out, meta | {"wall_s": time.perf_counter() - t_start}, cells, final=True)
     return BenchReport(cells, paths)
@@ -238,7 +242,8 @@ def _plot(cells: list, path: pathlib.Path) -> None:
 def _write(out: pathlib.Path, meta: dict, cells: list, final: bool = False) -> dict:
     paths = {"json": str(out / "bench.json"), "markdown": str(out / "bench.md")}
     atomic_write_json(str(out / "bench.json"), json.loads(json.dumps(meta | {"cells": cells}, default=float)))
-    atomic_write_bytes(str(out / "bench.md"), (bench_table(cells) + "\n").encode())
+    where = f"\n\nMachine: {meta['machine']}; jaxqring ran on {meta.get('jaxqring_device', 'its default device')}."
+    atomic_write_bytes(str(out / "bench.md"), (bench_table(cells) + where + "\n").encode())
     if final:
         _plot(cells, out / "bench.png")
         paths["figure"] = str(out / "bench.png")

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The GPU benchmarks of issue 13 (item 7) in one short run, for a machine lent for minutes.
+#
+# Runs, in this order, each under its own time limit (results are written after every cell or
+# size, so a stage stopped at its limit keeps what it measured):
+#   1. a smoke test (import, devices, one small cell of each workload);
+#   2. `jaxqring bench` on the full grid (W1-W4, jaxqring only: the peers are CPU simulators);
+#   3. benchmarks/bench_capacity.py: the largest N and P per workload, site-samples per second;
+#   4. benchmarks/bench_streaming.py: the P = 10^8 GHZ aggregation (N = 16, b = 8).
+# Output goes to $OUT (or ./gpu_out): bench/bench.json|md|png, capacity.json, streaming.json,
+# env.txt and log.txt. Copy them to benchmarks/results/gpu/ afterwards.
+#
+# Works without installing the package (the machine may have no package index): the checkout
+# is put on PYTHONPATH, with jaxqring/kernels linked to kernels/ as the installed layout has it.
+# It uses the machine's own jax/jaxlib (with its CUDA plugin), numpy, scipy, optax, matplotlib.
+#
+# Usage: bash benchmarks/gpu_run.sh   (time limits: STAGE_BENCH_S, STAGE_CAPACITY_S, STAGE_STREAM_S)
+set -u
+OUT=${OUT:-$PWD/gpu_out}
+mkdir -p "$OUT/bench"
+export PYTHONUNBUFFERED=1
+PY=${PYTHON:-python3}
+[ -e jaxqring/kernels ] || ln -s ../kernels jaxqring/kernels
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
+# Let one process use nearly all of the card (JAX's default preallocation takes 75%).
+export XLA_PYTHON_CLIENT_MEM_FRACTION=${XLA_PYTHON_CLIENT_MEM_FRACTION:-0.92}
+exec > >(tee -a "$OUT/log.txt") 2>&1
+
+{
+  date -u
+  nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv 2>&1
+  nproc
+  free -g | head -2
+  $PY -c "import sys, jax, jaxlib, numpy; print(sys.version); print('jax', jax.__version__, 'jaxlib', jaxlib.__version__, 'numpy', numpy.__version__); print(jax.devices())"
+} > "$OUT/env.txt" 2>&1
+cat "$OUT/env.txt"
+
+echo "== 1. smoke"
+timeout 120 $PY -c "
+from jaxqring.bench._cells import jaxqring_cell
+from jaxqring._timing import device_report
+for w, s in [('W1', 64), ('W2', 100), ('W3', 8), ('W4', 10)]:
+    r = jaxqring_cell(w, s, 0)
+    print(w, s, r['seconds'], r['ok'])
+    assert r['ok'], r
+print(device_report())
+" || { echo "smoke test failed: stopping"; exit 3; }
+
+echo "== 2. jaxqring bench (full grid)"
+timeout "${STAGE_BENCH_S:-200}" $PY -m jaxqring bench --out "$OUT/bench" --cap 60
+echo "bench exit $?"
+# A stage stopped at its limit can leave a spawned cell holding the card: end it first.
+pkill -f multiprocessing.spawn 2>/dev/null; sleep 1
+
+echo "== 3. capacity"
+timeout "${STAGE_CAPACITY_S:-150}" $PY benchmarks/bench_capacity.py --budget-s $(( ${STAGE_CAPACITY_S:-150} - 25 )) \
+  --cap-s 20 --out "$OUT/capacity.json"
+echo "capacity exit $?"
+
+echo "== 4. streaming P = 10^8"
+timeout "${STAGE_STREAM_S:-110}" $PY benchmarks/bench_streaming.py --out "$OUT/streaming.json"
+echo "streaming exit $?"
+date -u

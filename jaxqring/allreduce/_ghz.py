@@ -19,6 +19,7 @@ from .._checks import check_finite, check_int, check_odd_shots, check_real, is_t
 from .._fixedpoint import MAX_BITS, FixedPoint, decode_sum, dequantise_mean, fixed_point, headroom
 from .._kitaev import CommStats, check_counts, comm_stats, run_estimation
 from .._noise import NoiseModel
+from .._parallel import to_device
 
 
 class GHZAllReduceResult(NamedTuple):
@@ -112,7 +113,7 @@ def ghz_allreduce(
         raise ValueError(
             f"Argument `grads` must be a real floating array, got dtype {np.asarray(grads).dtype}."
         )
-    grads = jnp.asarray(grads)
+    grads = to_device(grads)  # one copy of a numpy input, not two
     if not jnp.issubdtype(grads.dtype, jnp.floating):
         raise ValueError(
             f"Argument `grads` must be a real floating array, got dtype {grads.dtype}."

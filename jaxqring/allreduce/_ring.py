@@ -37,6 +37,7 @@ from jax.sharding import Mesh
 
 from .._checks import check_choice, check_finite, check_int, check_key, check_memory, check_mesh, is_traced
 from .._fixedpoint import FixedPoint, dequantise_mean, fixed_point
+from .._parallel import to_device
 from ..kernels.comm.ring import RingSchedule as RingSchedule
 from ..kernels.comm.ring import read_only, ring_allreduce_words, ring_schedule
 from ._superdense import EPRModel, check_epr
@@ -395,7 +396,7 @@ def ring_allreduce(
     check_key("key", key, allow_none=True)
     mesh = _check_mesh(mesh, num_nodes)
     check_ring_memory("grads", num_nodes, num_coords, np.dtype(getattr(grads, "dtype", np.float64)).itemsize)
-    g = jnp.asarray(grads)
+    g = to_device(grads)  # one copy of a numpy input, not two
     if not jnp.issubdtype(g.dtype, jnp.floating):
         g = g.astype(jnp.float32)
     weights = None if epr is None else epr.pauli_weights

@@ -117,3 +117,25 @@ def test_samplers_and_parity_sharded_and_chunked_equal_one_call(method, noise):
     assert np.array_equal(jq.sample_parity(key, probe, phases, 7, method=method, noise=model, mesh="all"), ref_par)
     if method in ("mps", "mpo"):  # the parity sweep does not depend on the sampling method
         np.testing.assert_allclose(jq.parity_expectation(probe, phases, noise=model, **kw), exp, rtol=0, atol=1e-12)
+
+
+def test_numpy_gradients_are_copied_once_and_never_aliased():
+    """`to_device` (the all-reduces' input edge): the device array holds the numpy values and
+    dtype rules of ``jnp.asarray``, does not follow later writes to the caller's buffer, and
+    the aggregation of a numpy input equals that of the same JAX array."""
+    from jaxqring._parallel import to_device
+
+    g = np.random.default_rng(3).standard_normal((4, 1000)).astype(np.float32) * 0.3
+    dev = to_device(g)
+    assert isinstance(dev, jax.Array) and dev.dtype == np.float32 and dev.shape == g.shape
+    expected = g.copy()
+    g[0, 0] = 99.0  # the caller reuses its buffer
+    np.testing.assert_array_equal(np.asarray(dev), expected)
+    assert to_device(np.ones(3)).dtype == jnp.asarray(np.ones(3)).dtype  # float64 -> JAX's default
+    key = jax.random.key(5)
+    a = jq.ghz_allreduce(key, expected, bits=8, clip=1.0, shots_per_round=1)
+    b = jq.ghz_allreduce(key, jnp.asarray(expected), bits=8, clip=1.0, shots_per_round=1)
+    np.testing.assert_array_equal(np.asarray(a.int_sum), np.asarray(b.int_sum))
+    c = jq.ring_allreduce(expected, bits=8, clip=1.0)
+    d = jq.ring_allreduce(jnp.asarray(expected), bits=8, clip=1.0)
+    np.testing.assert_array_equal(np.asarray(c.sum), np.asarray(d.sum))

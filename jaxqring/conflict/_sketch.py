@@ -25,6 +25,7 @@ import jax.numpy as jnp
 
 from .._accounting import CommCost
 from .._checks import check_choice, check_int, check_key, check_mesh
+from .._parallel import to_device
 from ..kernels.parallel.columns import sum_over_columns
 from ..kernels.sketch import jl
 from ._validate import check_delta, check_tau, check_unit_pair
@@ -84,7 +85,7 @@ def jl_sketch(key, g, *, dim: int, kind: str = "gaussian", block_size: int = 409
     dim = check_int("dim", dim, minimum=1)
     kind = check_choice("kind", kind, KINDS)
     block_size = check_int("block_size", block_size, minimum=1)
-    g = jnp.asarray(g)
+    g = to_device(g)
     if g.ndim != 1:
         raise ValueError(f"Argument `g` must be a 1-D vector, got shape {g.shape}.")
     return _sketch_pair(key, g, g, dim=dim, kind=kind, block_size=block_size, mesh=mesh)[0]

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._checks import check_finite, check_real, is_traced
+from .._parallel import to_device
 
 
 def default_real():
@@ -53,7 +54,7 @@ def check_unit_pair(g_j, g_k) -> tuple[jax.Array, jax.Array, float]:
     for name, g in (("g_j", g_j), ("g_k", g_k)):
         if is_traced(g):
             raise ValueError(f"Argument `{name}` must be a concrete array (GapIP validates it on the host).")
-        g = jnp.asarray(g)
+        g = to_device(g)
         if g.ndim != 1 or g.shape[0] < 1:
             raise ValueError(f"Argument `{name}` must be a 1-D vector of length P >= 1, got shape {g.shape}.")
         if not jnp.issubdtype(g.dtype, jnp.floating):

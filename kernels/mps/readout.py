@@ -148,8 +148,11 @@ SAMPLER_UNROLL = {"gpu": 4}
 
 
 def sampler_unroll() -> int:
-    """Sites per iteration of the sampler's inner scan on the default backend (static)."""
+    """Sites per iteration of the sampler's inner scan (static, read at trace time) for JAX's
+    default backend, where the computation runs unless its inputs are placed elsewhere."""
     return SAMPLER_UNROLL.get(jax.default_backend(), 1)
+
+
 # Bond dimensions up to this are updated entry by entry on (S,) lanes (the program grows as
 # chi^2); larger ones with batched products of (S, chi) prefixes and (chi, chi) tables.
 SMALL_BOND = 4

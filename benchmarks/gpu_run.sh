@@ -6,15 +6,17 @@
 #   1. a smoke test (import, devices, one small cell of each workload);
 #   2. `jaxqring bench` on the full grid (W1-W4, jaxqring only: the peers are CPU simulators);
 #   3. benchmarks/bench_capacity.py: the largest N and P per workload, site-samples per second;
-#   4. benchmarks/bench_streaming.py: the P = 10^8 GHZ aggregation (N = 16, b = 8).
+#   4. benchmarks/bench_streaming.py: the P = 10^8 GHZ aggregation (N = 16, b = 8);
+#   5. benchmarks/bench_sampler_unroll.py: the sampler's inner-scan unroll, 1 against the default.
 # Output goes to $OUT (or ./gpu_out): bench/bench.json|md|png, capacity.json, streaming.json,
-# env.txt and log.txt. Copy them to benchmarks/results/gpu/ afterwards.
+# sampler_unroll.json, env.txt and log.txt (8 files). Copy them to benchmarks/results/gpu/.
+# Stage limits add up to about 9.5 minutes: with a machine's start, one call fits a 15-minute lease.
 #
 # Works without installing the package (the machine may have no package index): the checkout
 # is put on PYTHONPATH, with jaxqring/kernels linked to kernels/ as the installed layout has it.
 # It uses the machine's own jax/jaxlib (with its CUDA plugin), numpy, scipy, optax, matplotlib.
 #
-# Usage: bash benchmarks/gpu_run.sh   (time limits: STAGE_BENCH_S, STAGE_CAPACITY_S, STAGE_STREAM_S)
+# Usage: bash benchmarks/gpu_run.sh   (time limits: STAGE_BENCH_S, STAGE_CAPACITY_S, STAGE_STREAM_S, STAGE_UNROLL_S)
 set -u
 OUT=${OUT:-$PWD/gpu_out}
 mkdir -p "$OUT/bench"
@@ -47,17 +49,21 @@ print(device_report())
 " || { echo "smoke test failed: stopping"; exit 3; }
 
 echo "== 2. jaxqring bench (full grid)"
-timeout "${STAGE_BENCH_S:-200}" $PY -m jaxqring bench --out "$OUT/bench" --cap 60
+timeout "${STAGE_BENCH_S:-230}" $PY -m jaxqring bench --out "$OUT/bench" --cap 60
 echo "bench exit $?"
 # A stage stopped at its limit can leave a spawned cell holding the card: end it first.
 pkill -f multiprocessing.spawn 2>/dev/null; sleep 1
 
 echo "== 3. capacity"
-timeout "${STAGE_CAPACITY_S:-150}" $PY benchmarks/bench_capacity.py --budget-s $(( ${STAGE_CAPACITY_S:-150} - 25 )) \
+timeout "${STAGE_CAPACITY_S:-140}" $PY benchmarks/bench_capacity.py --budget-s $(( ${STAGE_CAPACITY_S:-140} - 25 )) \
   --cap-s 20 --out "$OUT/capacity.json"
 echo "capacity exit $?"
 
 echo "== 4. streaming P = 10^8"
 timeout "${STAGE_STREAM_S:-110}" $PY benchmarks/bench_streaming.py --out "$OUT/streaming.json"
 echo "streaming exit $?"
+
+echo "== 5. sampler unroll"
+timeout "${STAGE_UNROLL_S:-60}" $PY benchmarks/bench_sampler_unroll.py --unrolls 1,4 --out "$OUT/sampler_unroll.json"
+echo "unroll exit $?"
 date -u

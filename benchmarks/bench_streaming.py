@@ -4,7 +4,8 @@ Workload: N = 16 nodes, b = 8 bits, M = 1 shot per round, float32 gradients of s
 noiseless closed-form law, ``keep_rounds=False`` (the per-round statistics of 10^8 coordinates
 would take 13 GB), ``max_batch`` chosen automatically from the free memory (printed). The input
 alone is N P 4 bytes (6.4 GB at P = 10^8); without streaming the quantised words, their
-transpose and the per-coordinate intermediates would need several times that.
+transpose and the per-coordinate intermediates would need several times that. The numpy input
+stays in host memory and is fed to the device chunk by chunk (``ghz_allreduce``'s host path).
 
 Reference measured in the same run: the classical result, numpy's integer sum of the same
 quantised values, computed chunk by chunk (the noiseless estimate must equal it exactly), and

@@ -44,7 +44,8 @@ from ._checks import (
 )
 from ._fixedpoint import MAX_BITS, headroom
 from ._noise import NoiseModel, ghz_visibility, prepare_noise
-from .kernels.estimation.ghz_sums import estimate_integer_sums
+from ._parallel import to_device
+from .kernels.estimation.ghz_sums import estimate_integer_sums, estimate_integer_sums_keyed
 
 METHODS = ("auto", "closed_form", "mps")
 
@@ -291,10 +292,31 @@ def run_estimation(
             what=f"the per-round statistics of {p} coordinates (KitaevRounds)",
             fix="pass keep_rounds=False to keep only the sums",
         )
-    return estimate_integer_sums(
-        key, words, prepared, vis, weights, bits=bits, shots=shots, feedback=feedback, law=law,
-        cdtype=jnp.dtype(cdtype), fmt=fmt, chunk=chunk, mesh=mesh, keep_rounds=keep_rounds,
-    )
+    static = dict(bits=bits, shots=shots, feedback=feedback, law=law, cdtype=jnp.dtype(cdtype), fmt=fmt,
+                  keep_rounds=keep_rounds)
+    if isinstance(words, np.ndarray) and mesh is None and chunk < p:
+        return _estimate_from_host(key, words, prepared, vis, weights, chunk=chunk, static=static)
+    return estimate_integer_sums(key, to_device(words), prepared, vis, weights, chunk=chunk, mesh=mesh, **static)
+
+
+def _estimate_from_host(key, words: np.ndarray, noise, visibility, weights, *, chunk: int, static: dict):
+    """:func:`estimate_integer_sums` of host (numpy) columns larger than one chunk, fed to the
+    device chunk by chunk: the (N, P) input is never copied whole, so the device holds at most two
+    chunks of it (the next one is copied while the current one runs) and P is bounded by host
+    memory, not device memory. Coordinate i keeps key i of ``jax.random.split(key, P)``, so the
+    result equals the one-call result. One compiled program per chunk width (the full width and
+    the tail), called P / chunk times from this loop over chunks.
+    """
+    p = words.shape[1]
+    keys = jax.random.split(key, p)
+    outs = []
+    for start in range(0, p, chunk):
+        cols = to_device(words[:, start:start + chunk])  # one contiguous copy of the chunk
+        out = estimate_integer_sums_keyed(keys[start:start + chunk], cols, noise, visibility, weights, **static)
+        if outs:  # dispatch runs ahead of the device: bound the chunks alive to two
+            jax.block_until_ready(outs[-1])
+        outs.append(out)
+    return jax.tree.map(lambda *xs: jnp.concatenate(xs), *outs)
 
 
 def check_counts(name: str, q, n_min: int = 2):

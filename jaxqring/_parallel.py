@@ -58,21 +58,36 @@ def initialize(
     jax.distributed.initialize(coordinator_address=coordinator, num_processes=num_processes, process_id=process_id)
 
 
-def to_device(x) -> jax.Array:
-    """An array argument on the default device, with at most one copy of a numpy input.
+# XLA:CPU computes in place on host buffers aligned to its minimum alignment (64 bytes): such a
+# numpy buffer is aliased by ``jax.device_put``, not copied.
+_CPU_ALIGNMENT = 128
 
-    The counterpart of :func:`gather_to_host` for inputs that may be as large as memory (the
-    (N, P) gradients of the all-reduces). A numpy array goes through ``jax.device_put``: one
-    copy. ``jnp.asarray`` made two of an array not aligned to 64 bytes (numpy's usual 16): a
-    3 GiB float32 input took the CPU process's resident memory from 3.1 to 9.1 GiB, against 6.1
-    GiB through ``device_put`` (measured here). It never aliases the caller's buffer, which the
-    caller may change while the asynchronous computation still reads it. JAX arrays and tracers
-    pass through; anything else goes through ``jnp.asarray``. Dtypes follow JAX's rules (float64
-    becomes float32 unless x64 is enabled).
+
+def to_device(x) -> jax.Array:
+    """An array argument on the default device: one copy of a numpy input, never an alias of it.
+
+    The counterpart of :func:`gather_to_host` for inputs as large as memory (the (N, P) gradients
+    of the all-reduces, the vectors of conflict detection). On the CPU, ``jax.device_put`` of a
+    numpy array aligned to 64 bytes aliases the caller's buffer (measured with jax 0.10.2, also
+    with ``may_alias=False``), so a later write by the caller would reach a computation still
+    running asynchronously; and ``jnp.asarray`` makes two copies of an unaligned one (numpy's
+    usual 16 bytes: a 3 GiB float32 input took the process from 3.1 to 9.1 GiB). Here a numpy
+    input is copied once into a private aligned buffer in JAX's dtype (float64 becomes float32
+    unless x64 is enabled), which the CPU device then uses in place; on accelerators
+    ``device_put`` copies it to the device once. JAX arrays and tracers pass through; anything
+    else goes through ``jnp.asarray``.
     """
-    if isinstance(x, np.ndarray):
-        return jax.device_put(x)
-    return jnp.asarray(x)
+    if not isinstance(x, np.ndarray):
+        return jnp.asarray(x)
+    dtype = jax.dtypes.canonicalize_dtype(x.dtype)
+    if jax.default_backend() != "cpu":
+        return jax.device_put(x if x.dtype == dtype else x.astype(dtype))
+    nbytes = max(1, x.size * dtype.itemsize)
+    raw = np.empty(nbytes + _CPU_ALIGNMENT, np.uint8)
+    offset = -raw.ctypes.data % _CPU_ALIGNMENT
+    buf = raw[offset:offset + x.size * dtype.itemsize].view(dtype).reshape(x.shape)
+    np.copyto(buf, x, casting="unsafe")
+    return jax.device_put(buf)
 
 
 def gather_to_host(x) -> np.ndarray:

@@ -92,7 +92,9 @@ def ghz_allreduce(
         shots_per_round: odd M >= 1. noise, feedback, method: as in :func:`kitaev_sum`.
         max_batch: coordinates quantised and estimated at once, streamed in chunks inside one
             compiled program (None: as many as fit in a quarter of the free device memory), so
-            P = 10^8 runs within a 24 GiB host. mesh: None, ``"all"`` or a 1-D Mesh sharding
+            P = 10^8 runs within a 24 GiB host. A numpy ``grads`` larger than one chunk stays in
+            host memory and is copied to the device chunk by chunk (without ``mesh``): P is then
+            bounded by host memory, not device memory. mesh: None, ``"all"`` or a 1-D Mesh sharding
             the coordinates. keep_rounds: False drops the per-round statistics (``rounds`` is
             None; they take ~130 bytes per coordinate at b = 8).
     Returns:
@@ -113,15 +115,19 @@ def ghz_allreduce(
         raise ValueError(
             f"Argument `grads` must be a real floating array, got dtype {np.asarray(grads).dtype}."
         )
-    grads = to_device(grads)  # one copy of a numpy input, not two
-    if not jnp.issubdtype(grads.dtype, jnp.floating):
+    # A numpy input stays on the host: the estimation copies it to the device whole, or chunk by
+    # chunk when it is larger than one chunk (never the whole (N, P) twice).
+    if not isinstance(grads, np.ndarray):
+        grads = to_device(grads)
+    dt = jax.dtypes.canonicalize_dtype(grads.dtype)  # what the device computes in
+    if not jnp.issubdtype(dt, jnp.floating):
         raise ValueError(
             f"Argument `grads` must be a real floating array, got dtype {grads.dtype}."
         )
     check_finite("grads", grads)
     fmt, w = _weighted_format(weights, bits, clip, n)
     shots = check_odd_shots("shots_per_round", shots_per_round)
-    cdtype = jnp.complex64 if grads.dtype == jnp.float32 else K.default_complex_dtype()
+    cdtype = jnp.complex64 if dt == jnp.float32 else K.default_complex_dtype()
     # Quantisation happens chunk by chunk inside the estimation (no (N, P) word copy).
     out = run_estimation(
         key, grads, noise, bits=fmt.bits, shots=shots, feedback=feedback, method=method,
@@ -130,7 +136,6 @@ def ghz_allreduce(
     )
     rounds, estimate = (out, out.estimate) if keep_rounds else (None, out)
     total = decode_sum(estimate, fmt)
-    dt = grads.dtype
     return GHZAllReduceResult(
         sum=total.astype(dt) * jnp.asarray(fmt.delta, dt),
         mean=dequantise_mean(total, fmt, dt),

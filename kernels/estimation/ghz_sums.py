@@ -87,13 +87,44 @@ def estimate_integer_sums(
         ``keep_rounds=False`` the (P,) int32 estimates alone. Independent of ``chunk`` and
         ``mesh``: coordinate i always uses key i of the split.
     """
+    keys = jax.random.split(key, words.shape[1])
+    return estimate_integer_sums_keyed(
+        keys, words, noise, visibility, weights, bits=bits, shots=shots, feedback=feedback, law=law,
+        cdtype=cdtype, fmt=fmt, chunk=chunk, mesh=mesh, keep_rounds=keep_rounds,
+    )
+
+
+@functools.partial(
+    jax.jit,
+    static_argnames=("bits", "shots", "feedback", "law", "cdtype", "fmt", "chunk", "mesh", "keep_rounds"),
+)
+def estimate_integer_sums_keyed(
+    keys: Array,
+    words: Array,
+    noise: LocalNoise | None,
+    visibility: Array | None,
+    weights: Array | None = None,
+    *,
+    bits: int,
+    shots: int,
+    feedback: bool,
+    law: str,
+    cdtype,
+    fmt: FixedPoint | None = None,
+    chunk: int | None = None,
+    mesh: Mesh | None = None,
+    keep_rounds: bool = True,
+):
+    """:func:`estimate_integer_sums` with the coordinates' keys given: ``keys`` shape=(P,), key i
+    for column i (``jax.random.split(key, P)`` there). A slice of columns with the same slice of
+    keys gives that slice of the whole result, which lets a caller feed the columns from the host
+    chunk by chunk. Other arguments and the result as in :func:`estimate_integer_sums`."""
     n, p = words.shape
     acc = accumulation_dtype(cdtype)
     rt = real_dtype(cdtype)
     mask = jnp.uint32((1 << bits) - 1)
     codes = jnp.zeros((n,), jnp.int32)  # X readout on every node
     mps = ghz(n, dtype=cdtype)
-    keys = jax.random.split(key, p)
 
     def one(k, w, noise, visibility):
         def outcome_law(kexp, omega):

@@ -13,6 +13,7 @@ import numbers
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 
@@ -77,15 +78,32 @@ def check_real(
     return v
 
 
+# Elements per slice of a host-side finiteness check (its boolean temporary stays at 16 MiB).
+_FINITE_SLICE = 1 << 24
+
+
 def check_finite(name: str, value: Any) -> None:
-    """Raise if a concrete array contains NaN or inf (no-op under tracing)."""
+    """Raise if a concrete array contains NaN or inf (no-op under tracing).
+
+    A JAX array is checked where it lives (one reduction, no copy to the host); a host array in
+    slices of ``_FINITE_SLICE`` elements, so checking an input as large as memory needs no
+    temporary of its size.
+    """
     if is_traced(value):
         return
-    arr = np.asarray(value)
-    if arr.dtype.kind in "biu":
-        return
-    if not np.all(np.isfinite(arr)):
-        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+    if isinstance(value, jax.Array):
+        if not jnp.issubdtype(value.dtype, jnp.inexact):
+            return
+        finite = jnp.isfinite(value)
+        bad = 0 if bool(jnp.all(finite)) else int(jnp.size(value) - jnp.count_nonzero(finite))
+    else:
+        arr = np.asarray(value)
+        if arr.dtype.kind in "biu":
+            return
+        flat = arr.reshape(-1)  # a view of a contiguous array
+        bad = sum(int(flat[i:i + _FINITE_SLICE].size - np.count_nonzero(np.isfinite(flat[i:i + _FINITE_SLICE])))
+                  for i in range(0, flat.size, _FINITE_SLICE))
+    if bad:
         raise ValueError(f"Argument `{name}` must be finite, got {bad} non-finite entries.")
 
 

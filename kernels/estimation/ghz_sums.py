@@ -44,26 +44,13 @@ def _encode(columns: Array, weights: Array | None, fmt: FixedPoint | None) -> Ar
     return q.astype(jnp.int32).astype(jnp.uint32)
 
 
-@functools.partial(
-    jax.jit,
-    static_argnames=("bits", "shots", "feedback", "law", "cdtype", "fmt", "chunk", "mesh", "keep_rounds"),
-)
 def estimate_integer_sums(
     key: Array,
     words: Array,
     noise: LocalNoise | None,
     visibility: Array | None,
     weights: Array | None = None,
-    *,
-    bits: int,
-    shots: int,
-    feedback: bool,
-    law: str,
-    cdtype,
-    fmt: FixedPoint | None = None,
-    chunk: int | None = None,
-    mesh: Mesh | None = None,
-    keep_rounds: bool = True,
+    **options,
 ):
     """Estimate ``sum_j words[j, i] mod 2**bits`` for every column i (one key per coordinate).
 
@@ -74,6 +61,7 @@ def estimate_integer_sums(
         noise: prepared local noise for the ``"mps"`` law, or None (noiseless GHZ).
         visibility: scalar real V for the ``"closed_form"`` law (ignored by ``"mps"``).
         weights: None or shape=(N,) int32 integer weights applied after quantisation (``fmt``).
+        options: keyword-only and static, passed on to :func:`estimate_integer_sums_keyed`:
         bits: static b (rounds per coordinate). shots: static odd M per round and readout.
         feedback: static, SPEC §4 quantum feedback (True) or the non-adaptive variant.
         law: static, ``"closed_form"`` or ``"mps"``. cdtype: static complex dtype of the probe.
@@ -88,10 +76,7 @@ def estimate_integer_sums(
         ``mesh``: coordinate i always uses key i of the split.
     """
     keys = jax.random.split(key, words.shape[1])
-    return estimate_integer_sums_keyed(
-        keys, words, noise, visibility, weights, bits=bits, shots=shots, feedback=feedback, law=law,
-        cdtype=cdtype, fmt=fmt, chunk=chunk, mesh=mesh, keep_rounds=keep_rounds,
-    )
+    return estimate_integer_sums_keyed(keys, words, noise, visibility, weights, **options)
 
 
 @functools.partial(

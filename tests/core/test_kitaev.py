@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 import jaxqring as jq
-from jaxqring.kernels.estimation.ghz_sums import estimate_integer_sums
+from jaxqring.kernels.estimation.ghz_sums import estimate_integer_sums_keyed
 
 from ..helpers import binomial_interval
 from ..oracles.kitaev import dense_round_p_plus, failure_probability, majority_tail, smallest_odd_shots
@@ -65,9 +65,9 @@ def test_kitaev_sum_without_feedback(key):
 def test_second_call_compiles_nothing(key):
     q = jnp.zeros((4, 9), jnp.int32)
     jq.kitaev_sum(key, q, bits=5, shots_per_round=3)
-    size = estimate_integer_sums._cache_size()
+    size = estimate_integer_sums_keyed._cache_size()
     jq.kitaev_sum(jax.random.fold_in(key, 1), q + 1, bits=5, shots_per_round=3)
-    assert estimate_integer_sums._cache_size() == size
+    assert estimate_integer_sums_keyed._cache_size() == size
 
 
 @pytest.mark.parametrize("p", [0, 1])

@@ -37,19 +37,24 @@ def main() -> None:
     default = readout.sampler_unroll()
     doc = {"machine": f"{platform.machine()} {os.cpu_count()}-core, {platform.platform()}", "jax": jax.__version__,
            **device_report(), "default_unroll": default, "rows": []}
-    for unroll in (int(u) for u in args.unrolls.split(",")):
-        # A process-local experiment: the table is read at trace time, so clear the compiled
-        # programs and trace again with the new value.
-        readout.SAMPLER_UNROLL[backend] = unroll
+    saved = dict(readout.SAMPLER_UNROLL)
+    try:
+        for unroll in (int(u) for u in args.unrolls.split(",")):
+            # A process-local experiment: the table is read at trace time, so clear the compiled
+            # programs and trace again with the new value.
+            readout.SAMPLER_UNROLL[backend] = unroll
+            jax.clear_caches()
+            for workload, size in CELLS:
+                r = jaxqring_cell(workload, size, 0)
+                row = {"unroll": unroll, "workload": workload, "size": size, "seconds": r["seconds"],
+                       "cold_seconds": r["cold_seconds"], "ok": r["ok"]}
+                print(row, flush=True)
+                doc["rows"].append(row)
+                write_json(out, doc)
+    finally:  # the table as it was, whether or not a cell raised
+        readout.SAMPLER_UNROLL.clear()
+        readout.SAMPLER_UNROLL.update(saved)
         jax.clear_caches()
-        for workload, size in CELLS:
-            r = jaxqring_cell(workload, size, 0)
-            row = {"unroll": unroll, "workload": workload, "size": size, "seconds": r["seconds"],
-                   "cold_seconds": r["cold_seconds"], "ok": r["ok"]}
-            print(row, flush=True)
-            doc["rows"].append(row)
-            write_json(out, doc)
-    readout.SAMPLER_UNROLL[backend] = default
     print("wrote", out)
 
 

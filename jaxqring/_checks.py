@@ -80,6 +80,8 @@ def check_real(
 
 # Elements per slice of a host-side finiteness check (its boolean temporary stays at 16 MiB).
 _FINITE_SLICE = 1 << 24
+# Elements per slice when counting the non-finite entries of a JAX array (fits int32).
+_COUNT_SLICE = 1 << 30
 
 
 def check_finite(name: str, value: Any) -> None:
@@ -94,8 +96,13 @@ def check_finite(name: str, value: Any) -> None:
     if isinstance(value, jax.Array):
         if not jnp.issubdtype(value.dtype, jnp.inexact):
             return
-        finite = jnp.isfinite(value)
-        bad = 0 if bool(jnp.all(finite)) else int(jnp.size(value) - jnp.count_nonzero(finite))
+        if bool(jnp.all(jnp.isfinite(value))):
+            return
+        # Error path only: counted per slice of 2^30 entries, so JAX's default int32 cannot
+        # overflow however large the array.
+        flat = value.reshape(-1)
+        bad = sum(int(jnp.count_nonzero(~jnp.isfinite(flat[i:i + _COUNT_SLICE])))
+                  for i in range(0, flat.size, _COUNT_SLICE))
     else:
         arr = np.asarray(value)
         if arr.dtype.kind in "biu":

@@ -82,6 +82,38 @@ def test_table_ratio_is_fastest_checked_peer_over_jaxqring():
     assert "200x (qiskit-aer)" in table and "> 900x (all peers capped)" in table and "CHECK FAILED" in table
 
 
+def test_an_engine_that_reaches_the_cap_skips_its_larger_sizes(tmp_path, monkeypatch):
+    """After a timeout, the same engine's larger sizes of that workload are lower bounds, not runs;
+    other engines and workloads still run; ``skip_after_cap=False`` runs every cell."""
+    from jaxqring.bench import _suite
+
+    started = []
+
+    def fake_cell(engine, workload, size, *, seed=0, cap_s=120.0):
+        started.append((engine, workload, size))
+        row = {"engine": engine, "workload": workload, "size": size}
+        if engine == "quimb" and size >= 256:  # quimb reaches the cap from N = 256 on
+            return row | {"timed_out": True, "seconds_at_least": cap_s}
+        return row | {"seconds": 1e-3 * size, "ok": True}
+
+    monkeypatch.setattr(_suite, "run_cell", fake_cell)
+    monkeypatch.setattr(_suite, "installed", lambda engine: engine in ("jaxqring", "quimb"))
+    sizes = SIZES["W1"]["full"]
+    report = run_bench(tmp_path, peers=True, workloads=("W1",), cap_s=7)
+    quimb = {c["size"]: c for c in report.cells if c["engine"] == "quimb"}
+    assert [s for e, w, s in started if e == "quimb"] == [64, 256]
+    assert [s for e, w, s in started if e == "jaxqring"] == sizes
+    for size in sizes[2:]:
+        assert quimb[size] == {"engine": "quimb", "workload": "W1", "size": size,
+                               "seconds_at_least": 7.0, "skipped_after_cap": 256}
+    table = (tmp_path / "bench.md").read_text()
+    assert "> 7 s (not run: cap at N = 256)" in table
+    assert f"> {7 / (1e-3 * sizes[-1]):.3g}x (all peers capped)" in table  # the skipped bound counts
+    started.clear()
+    run_bench(tmp_path, peers=True, workloads=("W1",), cap_s=7, skip_after_cap=False)
+    assert [s for e, w, s in started if e == "quimb"] == sizes
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="workloads"):
         run_bench("unused", workloads=("W9",))

@@ -1,8 +1,9 @@
 """The benchmark suite: every cell in its own process with a time cap, JSON + markdown + plots.
 
 Ratios are between timings taken in the same run on the same machine. A cell that runs out of
-time is recorded as a lower bound (``timed_out``); one that fails is recorded with its error; a
-peer that is not installed is recorded as such. Results are written atomically after every cell,
+time is recorded as a lower bound (``timed_out``), and so are, without being started, the larger
+sizes of that engine and workload (``skipped_after_cap``); one that fails is recorded with its
+error; a peer that is not installed is recorded as such. Results are written atomically after every cell,
 so an interrupted run keeps what it measured.
 """
 
@@ -100,6 +101,7 @@ def run_bench(
     seed: int = 0,
     workloads=("W1", "W2", "W3", "W4"),
     on_cell: Callable[[dict], None] | None = None,
+    skip_after_cap: bool = True,
 ) -> BenchReport:
     """Run W1-W4 on jaxqring and, with ``peers``, on every installed peer; write the report.
 
@@ -112,6 +114,11 @@ def run_bench(
         seed: phases and keys.
         workloads: subset of "W1".."W4".
         on_cell: called with each finished cell (progress).
+        skip_after_cap: once an engine's cell reaches the cap, its larger sizes of the same
+            workload are not started (every workload's cost grows with its size) and are recorded
+            as lower bounds: ``seconds_at_least`` = the cap, ``skipped_after_cap`` = the size that
+            timed out. This keeps a full grid with peers to one cap per (engine, workload)
+            instead of one per cell. False runs every cell.
     Returns:
         :class:`BenchReport`.
     """
@@ -131,6 +138,7 @@ def run_bench(
         "engines": {e: ("installed" if installed(e) else "not installed") for e in engines},
     }
     t_start = time.perf_counter()
+    capped_at: dict = {}  # (engine, workload) -> the size whose cell reached the cap
     for w in workloads:
         for size in SIZES[w][grid]:
             for engine in engines:
@@ -139,8 +147,13 @@ def run_bench(
                     row = {"engine": engine, "workload": w, "size": size, "not_installed": True}
                 elif reason is not None:
                     row = {"engine": engine, "workload": w, "size": size} | reason
+                elif skip_after_cap and (engine, w) in capped_at:
+                    row = {"engine": engine, "workload": w, "size": size, "seconds_at_least": cap,
+                           "skipped_after_cap": capped_at[engine, w]}
                 else:
                     row = run_cell(engine, w, size, seed=seed, cap_s=cap)
+                    if row.get("timed_out"):
+                        capped_at[engine, w] = size
                 cells.append(row)
                 if on_cell is not None:
                     on_cell(row)
@@ -157,6 +170,8 @@ def _status(row: dict) -> str:
         return f"{row['seconds']:.3g} s{mark}"
     if row.get("timed_out"):
         return f"> {row['seconds_at_least']:.0f} s (cap)"
+    if "skipped_after_cap" in row:
+        return f"> {row['seconds_at_least']:.0f} s (not run: cap at {SIZE_NAMES[row['workload']]} = {row['skipped_after_cap']})"
     if row.get("not_installed"):
         return "not installed"
     if "cannot" in row:
@@ -177,7 +192,7 @@ def bench_table(cells: list) -> str:
         row = {c["engine"]: c for c in cells if c["workload"] == w and c["size"] == size}
         jq_row = row.get("jaxqring", {})
         peer_times = [(c["seconds"], e) for e, c in row.items() if e != "jaxqring" and "seconds" in c and c.get("ok", True)]
-        bounds = [c["seconds_at_least"] for e, c in row.items() if e != "jaxqring" and c.get("timed_out")]
+        bounds = [c["seconds_at_least"] for e, c in row.items() if e != "jaxqring" and "seconds_at_least" in c]
         if "seconds" in jq_row and peer_times:
             t, e = min(peer_times)
             ratio = f"{t / jq_row['seconds']:.3g}x ({e})"

@@ -202,3 +202,19 @@ def test_bad_inputs(key):
         jq.parity_expectation(jq.MPS(jnp.zeros((4, 0, 2, 0)), jnp.ones(0), jnp.ones(0)), np.zeros(4))
     with pytest.raises(ValueError, match=r"Argument `dtype` must be complex64 or complex128"):
         jq.ghz(4, dtype=np.float32)
+
+
+@pytest.mark.parametrize("on_device", [True, False])
+def test_check_finite_counts_non_finite_entries_across_slices(monkeypatch, on_device):
+    """The error names the exact count, summed over slices (host arrays: bounded temporaries;
+    device arrays: counts that cannot overflow JAX's int32 however large the array)."""
+    from jaxqring import _checks
+
+    monkeypatch.setattr(_checks, "_FINITE_SLICE", 3)
+    monkeypatch.setattr(_checks, "_COUNT_SLICE", 3)
+    values = np.arange(10.0).reshape(2, 5)
+    values[0, 1], values[1, 0], values[1, 4] = np.nan, np.inf, -np.inf  # in three different slices
+    arg = jnp.asarray(values) if on_device else values
+    with pytest.raises(ValueError, match=r"Argument `w` must be finite, got 3 non-finite entries\."):
+        _checks.check_finite("w", arg)
+    _checks.check_finite("w", jnp.asarray(np.ones(7)) if on_device else np.ones(7))  # finite: passes

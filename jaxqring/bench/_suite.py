@@ -224,17 +224,22 @@ def _plot(cells: list, path: pathlib.Path) -> None:
     fig, axes = plt.subplots(1, 5, figsize=(24, 4))
     for ax, w in zip(axes[:4], ("W1", "W2", "W3", "W4")):
         for e in ENGINES:
-            pts = sorted((c["size"], c["seconds"]) for c in cells if c["workload"] == w and c["engine"] == e and "seconds" in c)
+            pts = sorted((c["size"], c["seconds"]) for c in cells
+                         if c["workload"] == w and c["engine"] == e and "seconds" in c and c.get("ok", True))
+            failed = sorted((c["size"], c["seconds"]) for c in cells
+                            if c["workload"] == w and c["engine"] == e and "seconds" in c and not c.get("ok", True))
             capped = sorted((c["size"], c["seconds_at_least"]) for c in cells
                             if c["workload"] == w and c["engine"] == e and c.get("timed_out"))
             if pts:
                 ax.loglog(*zip(*pts), "o-", label=e)
+            if failed:  # ran, but its result failed the check: timed, not counted
+                ax.loglog(*zip(*failed), "x", color="red", markersize=8)
             if capped:
                 ax.loglog(*zip(*capped), "^", color="gray")
         if w == "W4":  # the work grows as P = 2^size: a linear axis in log2 P
             ax.set_xscale("linear")
         ax.set_xlabel(SIZE_NAMES[w])
-        ax.set_ylabel("seconds (warm)")
+        ax.set_ylabel("seconds (warm; ^ cap, x failed its check)")
         ax.set_title(f"{w}: {DESCRIPTIONS[w]}", fontsize=8)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)

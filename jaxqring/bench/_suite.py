@@ -3,8 +3,8 @@
 Ratios are between timings taken in the same run on the same machine. A cell that runs out of
 time is recorded as a lower bound (``timed_out``), and so are, without being started, the larger
 sizes of that engine and workload (``skipped_after_cap``); one that fails is recorded with its
-error; a peer that is not installed is recorded as such. Results are written atomically after every cell,
-so an interrupted run keeps what it measured.
+error; a peer that is not installed is recorded as such. Results are written atomically after
+every cell, so an interrupted run keeps what it measured.
 """
 
 from __future__ import annotations

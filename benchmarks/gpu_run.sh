@@ -10,7 +10,8 @@
 #   5. benchmarks/bench_sampler_unroll.py: the sampler's inner-scan unroll, 1 against the default.
 # Output goes to $OUT (or ./gpu_out): bench/bench.json|md|png, capacity.json, streaming.json,
 # sampler_unroll.json, env.txt and log.txt (8 files). Copy them to benchmarks/results/gpu/.
-# Stage limits add up to about 9.5 minutes: with a machine's start, one call fits a 15-minute lease.
+# Stage limits add up to 10 minutes (a pass on an H200 took 455 s): with a machine's start, one call
+# fits a 15-minute lease.
 #
 # Works without installing the package (the machine may have no package index): the checkout
 # is put on PYTHONPATH, with jaxqring/kernels linked to kernels/ as the installed layout has it.
@@ -38,7 +39,7 @@ exec > >(tee -a "$OUT/log.txt") 2>&1
 cat "$OUT/env.txt"
 
 echo "== 1. smoke"
-timeout 120 $PY -c "
+timeout 60 $PY -c "
 from jaxqring.bench._cells import jaxqring_cell
 from jaxqring._timing import device_report
 for w, s in [('W1', 64), ('W2', 100), ('W3', 8), ('W4', 10)]:
@@ -49,13 +50,13 @@ print(device_report())
 " || { echo "smoke test failed: stopping"; exit 3; }
 
 echo "== 2. jaxqring bench (full grid)"
-timeout "${STAGE_BENCH_S:-230}" $PY -m jaxqring bench --out "$OUT/bench" --cap 60
+timeout "${STAGE_BENCH_S:-250}" $PY -m jaxqring bench --out "$OUT/bench" --cap 60
 echo "bench exit $?"
 # A stage stopped at its limit can leave a spawned cell holding the card: end it first.
 pkill -f multiprocessing.spawn 2>/dev/null; sleep 1
 
 echo "== 3. capacity"
-timeout "${STAGE_CAPACITY_S:-140}" $PY benchmarks/bench_capacity.py --budget-s $(( ${STAGE_CAPACITY_S:-140} - 25 )) \
+timeout "${STAGE_CAPACITY_S:-120}" $PY benchmarks/bench_capacity.py --budget-s $(( ${STAGE_CAPACITY_S:-120} - 25 )) \
   --cap-s 20 --out "$OUT/capacity.json"
 echo "capacity exit $?"
 

@@ -29,7 +29,7 @@ def run(args) -> int:
     def progress(row):
         state = (f"{row['seconds']:.3g} s" if "seconds" in row else
                  "timed out" if row.get("timed_out") else
-                 f"skipped (timed out at {row['skipped_after_cap']:g})" if "skipped_after_cap" in row else
+                 f"skipped (timed out at {row['skipped_after_cap']})" if "skipped_after_cap" in row else
                  "not installed" if row.get("not_installed") else
                  row.get("cannot") or row.get("not_implemented") or row.get("error", "?"))
         print(f"  {row['workload']} size {row['size']:>8} {row['engine']:<17} {state}", flush=True)

@@ -18,6 +18,9 @@
 # It uses the machine's own jax/jaxlib (with its CUDA plugin), numpy, scipy, optax, matplotlib.
 #
 # Usage: bash benchmarks/gpu_run.sh   (time limits: STAGE_BENCH_S, STAGE_CAPACITY_S, STAGE_STREAM_S, STAGE_UNROLL_S)
+# A follow-up run picks stages and passes arguments on (the smoke test always runs), e.g.
+#   STAGES=3,5 STAGE_CAPACITY_S=330 CAPACITY_ARGS="--start W1=262144,W2=32000000" \
+#   UNROLL_ARGS="--cells W1-mpo" bash benchmarks/gpu_run.sh
 set -u
 OUT=${OUT:-$PWD/gpu_out}
 mkdir -p "$OUT/bench"
@@ -49,22 +52,36 @@ for w, s in [('W1', 64), ('W2', 100), ('W3', 8), ('W4', 10)]:
 print(device_report())
 " || { echo "smoke test failed: stopping"; exit 3; }
 
-echo "== 2. jaxqring bench (full grid)"
-timeout "${STAGE_BENCH_S:-250}" $PY -m jaxqring bench --out "$OUT/bench" --cap 60
-echo "bench exit $?"
-# A stage stopped at its limit can leave a spawned cell holding the card: end it first.
-pkill -f multiprocessing.spawn 2>/dev/null; sleep 1
+STAGES=${STAGES:-2,3,4,5}
+stage() { [[ ",$STAGES," == *",$1,"* ]]; }
 
-echo "== 3. capacity"
-timeout "${STAGE_CAPACITY_S:-120}" $PY benchmarks/bench_capacity.py --budget-s $(( ${STAGE_CAPACITY_S:-120} - 25 )) \
-  --cap-s 20 --out "$OUT/capacity.json"
-echo "capacity exit $?"
+if stage 2; then
+  echo "== 2. jaxqring bench (full grid)"
+  timeout "${STAGE_BENCH_S:-250}" $PY -m jaxqring bench --out "$OUT/bench" --cap 60
+  echo "bench exit $?"
+  # A stage stopped at its limit can leave a spawned cell holding the card: end it first.
+  pkill -f multiprocessing.spawn 2>/dev/null; sleep 1
+fi
 
-echo "== 4. streaming P = 10^8"
-timeout "${STAGE_STREAM_S:-110}" $PY benchmarks/bench_streaming.py --out "$OUT/streaming.json"
-echo "streaming exit $?"
+if stage 3; then
+  echo "== 3. capacity"
+  # shellcheck disable=SC2086  # CAPACITY_ARGS is a list of arguments
+  timeout "${STAGE_CAPACITY_S:-120}" $PY benchmarks/bench_capacity.py --budget-s $(( ${STAGE_CAPACITY_S:-120} - 25 )) \
+    --cap-s 20 --out "$OUT/capacity.json" ${CAPACITY_ARGS:-}
+  echo "capacity exit $?"
+fi
 
-echo "== 5. sampler unroll"
-timeout "${STAGE_UNROLL_S:-60}" $PY benchmarks/bench_sampler_unroll.py --unrolls 1,4 --out "$OUT/sampler_unroll.json"
-echo "unroll exit $?"
+if stage 4; then
+  echo "== 4. streaming P = 10^8"
+  timeout "${STAGE_STREAM_S:-110}" $PY benchmarks/bench_streaming.py --out "$OUT/streaming.json"
+  echo "streaming exit $?"
+fi
+
+if stage 5; then
+  echo "== 5. sampler unroll"
+  # shellcheck disable=SC2086
+  timeout "${STAGE_UNROLL_S:-60}" $PY benchmarks/bench_sampler_unroll.py --unrolls 1,4 --out "$OUT/sampler_unroll.json" \
+    ${UNROLL_ARGS:-}
+  echo "unroll exit $?"
+fi
 date -u

@@ -239,7 +239,7 @@ def _plot(cells: list, path: pathlib.Path) -> None:
         if w == "W4":  # the work grows as P = 2^size: a linear axis in log2 P
             ax.set_xscale("linear")
         ax.set_xlabel(SIZE_NAMES[w])
-        ax.set_ylabel("seconds (warm; ^ cap, x failed its check)")
+        ax.set_ylabel("seconds (best call; ^ cap, x failed its check)")
         ax.set_title(f"{w}: {DESCRIPTIONS[w]}", fontsize=8)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)

@@ -142,7 +142,9 @@ SAMPLER_BLOCK = 32
 # results/gpu/sampler_unroll.json), warm / compile seconds for unroll 1, 4, 8, 32:
 # W1 (N = 16384, 1000 shots) 0.56 / 2.5, 0.28 / 2.7, 0.25 / 4.0, 0.19 / 15;
 # W2 (P = 10^6 x GHZ_32, 8 shots) 0.117 / 2.7, 0.097 / 3.7, 0.087 / 6.3, 0.100 / 25.
-# 4 takes most of the gain for under a second more compilation. On the CPU the unrolled body
+# 4 takes most of the gain for under a second more compilation. The noisy density-MPO sampler
+# shares this scan: GHZ_16384 under dephasing, 1000 shots, 0.320 / 1.9 at 1 and 0.177 / 2.4 at 4
+# (results/gpu/2026-12-04b_capacity/sampler_unroll_mpo.json). On the CPU the unrolled body
 # fuses across sites and recomputes their chains (unroll 8: 3x slower, measured), so 1 there.
 SAMPLER_UNROLL = {"gpu": 4}
 

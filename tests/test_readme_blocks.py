@@ -9,6 +9,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -34,6 +35,17 @@ def test_readme_block_runs_alone(tmp_path, block):
     env.pop("JAX_NUMPY_RANK_PROMOTION", None)  # the user's default, not the suite's
     script = tmp_path / "block.py"
     script.write_text(block)
-    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=600)
+
+    def run():  # faulthandler: a crash prints the Python stack of every thread
+        return subprocess.run([sys.executable, "-X", "faulthandler", str(script)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    out = run()
+    if out.returncode < 0:
+        # Killed by a signal, not failed with an exception: once (of about 10 suite runs) a CI
+        # rehearsal saw SIGSEGV in XLA:CPU's Eigen worker thread (libjax_common.so) during the
+        # GHZ all-reduce block, not reproduced in 15 reruns. Run it once more and say so; a
+        # second crash, or any exception, fails.
+        warnings.warn(f"README block died by signal {-out.returncode}; rerun once:\n{out.stderr[-2000:]}")
+        out = run()
     assert out.returncode == 0, f"README block failed on its own:\n{block}\n--- stderr ---\n{out.stderr[-3000:]}"

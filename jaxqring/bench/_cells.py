@@ -30,8 +30,8 @@ Peer cells beyond W1/W2: Qiskit-Aer W3 (density matrix) and W4 (:func:`qiskit_ga
 Each cell function returns a dict with ``seconds``, ``cold_seconds`` and ``calls`` (every
 engine timed by one rule, :func:`_measure`: the first call is cold; the best of it and of
 further calls within WARM_BUDGET_S is ``seconds``, the first call excluded for jaxqring, whose
-first call compiles), ``ok`` and what it checked. :func:`applicability` says, before any process starts, where an
-engine cannot express a workload (``{"cannot": reason}``) or this suite has no cell for it
+first call compiles), ``ok`` and what it checked. :func:`applicability` says, before any
+process starts, where an engine cannot express a workload (``{"cannot": reason}``) or this suite has no cell for it
 (``{"not_implemented": reason}``). Peers are imported only inside their cells.
 """
 
@@ -102,9 +102,10 @@ def _measure(fn, *, compiles: bool = False) -> tuple[dict, object]:
     The first call is ``cold_seconds``. Further calls follow while fewer than WARM_BUDGET_S
     seconds have been spent in all and fewer than WARM_MAX_CALLS calls made; ``compiles``
     (jaxqring, whose first call traces and compiles) leaves the cold call out of both the best
-    and the seconds spent, and asks for at least two warm calls whatever they cost. ``seconds`` is the best call counted;
-    ``calls`` how many calls were made. A peer whose first call takes WARM_BUDGET_S or more is
-    timed on that one call (its one-time costs are then a small part of it).
+    and the seconds spent, and asks for at least two warm calls whatever they cost. ``seconds``
+    is the best call counted; ``calls`` how many calls were made. A peer whose first call takes
+    WARM_BUDGET_S or more is timed on that one call (its one-time costs are then a small part
+    of it).
     """
     cold, out = _timed(fn)
     # A compiling first call is not a run of the workload: neither the best nor the budget counts it.

@@ -31,8 +31,9 @@ Each cell function returns a dict with ``seconds``, ``cold_seconds`` and ``calls
 engine timed by one rule, :func:`_measure`: the first call is cold; the best of it and of
 further calls within WARM_BUDGET_S is ``seconds``, the first call excluded for jaxqring, whose
 first call compiles), ``ok`` and what it checked. :func:`applicability` says, before any
-process starts, where an engine cannot express a workload (``{"cannot": reason}``) or this suite has no cell for it
-(``{"not_implemented": reason}``). Peers are imported only inside their cells.
+process starts, where an engine cannot express a workload (``{"cannot": reason}``) or this
+suite has no cell for it (``{"not_implemented": reason}``). Peers are imported only inside
+their cells.
 """
 
 from __future__ import annotations

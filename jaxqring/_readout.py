@@ -211,16 +211,21 @@ def _sample_rows(mps, noise, codes, *, num_shots, parity_only, method, ghz_xy):
 
         return jax.vmap(one)
     envs = K.right_environments(mps)
-    if method == "mps":
-        fn = functools.partial(K.sample_bits, parity_only=parity_only)
-        return jax.vmap(lambda k, ph: fn(k, mps, envs, ph, codes, num_shots))
-    if method == "trajectory":
-        fn = functools.partial(
-            K.trajectory_sample_bits, parity_only=parity_only, closed_form=ghz_xy
-        )
-    else:
+    if method == "mpo":
         fn = functools.partial(K.noisy_sample_bits, parity_only=parity_only)
-    return jax.vmap(lambda k, ph: fn(k, mps, envs, noise, ph, codes, num_shots))
+        return jax.vmap(lambda k, ph: fn(k, mps, envs, noise, ph, codes, num_shots))
+
+    def rows(keys, phases):
+        # Site tables per block of sites pay off only unbatched (see K.sample_bits).
+        per_block = keys.shape[0] == 1
+        if method == "mps":
+            fn = functools.partial(K.sample_bits, parity_only=parity_only, tables_per_block=per_block)
+            return jax.vmap(lambda k, ph: fn(k, mps, envs, ph, codes, num_shots))(keys, phases)
+        fn = functools.partial(K.trajectory_sample_bits, parity_only=parity_only, closed_form=ghz_xy,
+                               tables_per_block=per_block)
+        return jax.vmap(lambda k, ph: fn(k, mps, envs, noise, ph, codes, num_shots))(keys, phases)
+
+    return rows
 
 
 def _prepare_sampling(key, mps, phases, shots, basis, method, noise):

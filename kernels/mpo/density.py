@@ -435,38 +435,31 @@ def noisy_sample_bits(
     h0 = jnp.real(jnp.einsum("krs,rs->k", jnp.asarray(coeffs, env0.dtype), env0)).astype(rt)
     small = d <= SMALL_DENSITY_COORDS
 
-    def small_site(carry, xs):
-        *h, parity = carry
+    def small_site(h, xs):  # h: D real (S,) arrays
         word, t, w = xs
         ha = [x.astype(acc) for x in h]
         q = [jnp.maximum(sum(w[m, k] * ha[k] for k in range(d)), 0) for m in (0, 1)]
         m = binary_outcome(word, q[0], q[1])
-        new = tuple(sum(jnp.where(m, t[1, i, k], t[0, i, k]) * h[k] for k in range(d)) for i in range(d))
-        bit = m.astype(jnp.uint8)
-        return (*new, parity ^ bit), (None if parity_only else bit)
+        return tuple(sum(jnp.where(m, t[1, i, k], t[0, i, k]) * h[k] for k in range(d)) for i in range(d)), m
 
-    def dense_site(carry, xs):
-        h, parity = carry  # (S, D)
+    def dense_site(h, xs):  # h: (S, D)
         word, t, w = xs
         q = jnp.maximum(jnp.einsum("sk,mk->ms", h.astype(acc), w), 0)
         cand = jnp.einsum("sk,mik->msi", h, t)
         m = binary_outcome(word, q[0], q[1])
-        bit = m.astype(jnp.uint8)
-        return (jnp.where(m[:, None], cand[1], cand[0]), parity ^ bit), (None if parity_only else bit)
+        return jnp.where(m[:, None], cand[1], cand[0]), m
 
-    def rescale(carry):  # only ratios of weights are ever used
-        *h, parity = carry
+    def rescale(h):  # only ratios of weights are ever used
         scale = functools.reduce(jnp.maximum, [jnp.abs(x) for x in h]) if small else jnp.max(
-            jnp.abs(h[0]), axis=-1, keepdims=True)
+            jnp.abs(h), axis=-1, keepdims=True)
         inv = 1 / jnp.where(scale > 0, scale, 1)
-        return (*(x * inv for x in h), parity)
+        return tuple(x * inv for x in h) if small else h * inv
 
-    parity0 = jnp.zeros((num_shots,), jnp.uint8)
     if small:
-        carry0 = (*(jnp.broadcast_to(h0[k], (num_shots,)) for k in range(d)), parity0)
+        state0 = tuple(jnp.broadcast_to(h0[k], (num_shots,)) for k in range(d))
     else:
-        carry0 = (jnp.broadcast_to(h0, (num_shots, d)), parity0)
-    return blocked_site_scan(key, small_site if small else dense_site, rescale, carry0, tables,
+        state0 = jnp.broadcast_to(h0, (num_shots, d))
+    return blocked_site_scan(key, small_site if small else dense_site, rescale, state0, tables,
                              n=n, num_shots=num_shots, parity_only=parity_only)
 
 
@@ -494,6 +487,7 @@ def trajectory_sample_bits(
     *,
     parity_only: bool,
     closed_form: bool,
+    tables_per_block: bool = True,
 ) -> Array:
     """Pauli-trajectory sampling (Pauli channels only): the same law as :func:`noisy_sample_bits`.
 
@@ -509,6 +503,7 @@ def trajectory_sample_bits(
         as :func:`noisy_sample_bits`; ``noise.pauli_before``/``pauli_after`` must not be None.
         closed_form: static; use the closed-form GHZ law (valid only for the GHZ probe and X/Y
             codes).
+        tables_per_block: static; passed to :func:`sample_bits`.
     Returns:
         uint8 outcome bits (S, N), or parity bits (S,) if ``parity_only``.
     """
@@ -528,7 +523,8 @@ def trajectory_sample_bits(
         else:
             pure = ghz_sample_bits(ks, p_odd, n, num_shots)
     else:
-        pure = sample_bits(ks, mps, envs, phases, codes, num_shots, parity_only=parity_only, negated=negated)
+        pure = sample_bits(ks, mps, envs, phases, codes, num_shots, parity_only=parity_only, negated=negated,
+                           tables_per_block=tables_per_block)
     if parity_only:
         return pure ^ (jnp.sum(flips, axis=-1, dtype=jnp.uint32) & 1).astype(jnp.uint8)
     return pure ^ flips

@@ -176,3 +176,41 @@ def test_unrolled_site_scan_draws_the_same_samples(chi, key, monkeypatch):
     for a, b in zip(plain, unrolled):
         np.testing.assert_array_equal(a, b)
     assert plain[0].shape == (2, 300, n)
+
+
+def test_threefry_pair_is_jax_threefry(key):
+    """The samplers' written-out Threefry-2x32 (one fused loop) is bit-identical to JAX's own
+    ``threefry_2x32`` (the oracle), on random keys and counters including the extremes."""
+    from jax.extend.random import threefry_2x32
+
+    from jaxqring.kernels.mps.readout import threefry_pair
+
+    rng = np.random.default_rng(31)
+    for _ in range(4):
+        k = rng.integers(0, 2**32, size=2, dtype=np.uint32)
+        x = rng.integers(0, 2**32, size=(2, 513), dtype=np.uint32)
+        x[:, :2] = [[0, 2**32 - 1], [2**32 - 1, 0]]
+        y0, y1 = threefry_pair(jnp.uint32(k[0]), jnp.uint32(k[1]), jnp.asarray(x[0]), jnp.asarray(x[1]))
+        ref = threefry_2x32(jnp.asarray(k), jnp.asarray(x.ravel()))
+        np.testing.assert_array_equal(np.concatenate([y0, y1]), np.asarray(ref))
+
+
+@pytest.mark.parametrize("chi", [2, 3])
+@pytest.mark.parametrize("flagged", [False, True])
+def test_site_tables_per_block_or_per_site_draw_the_same_samples(chi, flagged, key):
+    """``tables_per_block`` moves the small-bond tables' formation out of the site loop (one
+    coordinate per program) or leaves it inside (batches): the same bits, with and without the
+    trajectory sampler's per-shot negated phases, over three blocks plus padding."""
+    from jaxqring import kernels as K
+
+    n, shots = 77, 300
+    mps = jq.random_mps(jax.random.key(27), n, chi)
+    envs = K.right_environments(mps)
+    phases = jnp.asarray(np.random.default_rng(28).uniform(-np.pi, np.pi, size=(n,)))
+    codes = jnp.asarray(np.arange(n) % 3, jnp.int32)
+    negated = jnp.asarray(np.random.default_rng(29).random((shots, n)) < 0.3) if flagged else None
+    draws = [np.asarray(jax.jit(lambda k, ph, per_block=per_block: K.sample_bits(
+        k, mps, envs, ph, codes, shots, parity_only=False, negated=negated, tables_per_block=per_block))(key, phases))
+        for per_block in (True, False)]
+    np.testing.assert_array_equal(draws[0], draws[1])
+    assert draws[0].shape == (shots, n) and 0.2 < draws[0].mean() < 0.8

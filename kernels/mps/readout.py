@@ -504,7 +504,7 @@ def blocked_site_scan(key: Array, site_step, rescale, state0, tables, *, n: int,
         return (state, acc | (m.astype(jnp.uint32) << position)), None
 
     def block_step(carry, xs):
-        state, parity = carry
+        state, parity = carry  # parity: the running XOR with parity_only, else None
         block_index, *tabs = xs
         pair = block_index * jnp.uint32(half) + jnp.where(site < half, site, site - half)
         y0, y1 = threefry_pair(seed[0], seed[1], jnp.broadcast_to(pair, (block, num_shots)), shot_counter)
@@ -517,9 +517,9 @@ def blocked_site_scan(key: Array, site_step, rescale, state0, tables, *, n: int,
         (state, acc), _ = jax.lax.scan(step, (state, acc), (site[:, 0], words, *tabs), unroll=unroll)
         if parity_only:
             return (rescale(state), acc), None
-        return (rescale(state), parity), acc
+        return (rescale(state), None), acc
 
-    parity0 = jnp.zeros((num_shots,), jnp.uint8)
+    parity0 = jnp.zeros((num_shots,), jnp.uint8) if parity_only else None
     (_, parity), packed = jax.lax.scan(block_step, (state0, parity0), (jnp.arange(num_blocks, dtype=jnp.uint32), *tables))
     if parity_only:
         return parity
